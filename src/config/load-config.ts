@@ -1,0 +1,123 @@
+import convict from 'convict';
+import { existsSync, readFileSync } from 'node:fs';
+import { projectRoot } from '../project-root';
+import path from 'node:path';
+import { schema, type Schema } from './schema';
+
+/** The value types of the schema's leaves (a leaf is a node with a `default`). */
+type Values<S> = { [K in keyof S]: S[K] extends { default: infer D } ? Widen<D> : Values<S[K]> };
+type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
+type Properties = Values<Schema>;
+
+export type Config = Omit<Properties, 'env' | 'smsc'> & {
+  env: 'production' | 'development' | 'test';
+  smsc: Omit<Properties['smsc'], 'bindMode' | 'dataCoding'> & {
+    bindMode: 'transceiver' | 'transmitter-receiver';
+    dataCoding: 0 | 1 | 3;
+  };
+};
+
+/** Start-up configuration problem; its message is one line naming the key and its env var. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Directory holding <NODE_ENV>.json; defaults to the project's config/. */
+  configDir?: string;
+}
+
+// convict's typings cannot express custom formats (and recurse too deep on this schema); Config is the typed view.
+interface LooseConfig {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  loadFile(file: string): void;
+  validate(options: { allowed: 'strict' }): void;
+  getProperties(): unknown;
+}
+const untypedConvict = convict as unknown as (schema: unknown, opts: { env: NodeJS.ProcessEnv; args: string[] }) => LooseConfig;
+
+/** defaults → config/<NODE_ENV>.json → file named by SMSGW_CONFIG → environment variables (convict re-applies env after each file). */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const config = untypedConvict(schema, { env, args: [] });
+  const profile = config.get('env');
+  const profileFile = path.join(options.configDir ?? path.join(projectRoot(), 'config'), `${profile}.json`);
+  try {
+    if (existsSync(profileFile)) config.loadFile(profileFile);
+    if (env.SMSGW_CONFIG) config.loadFile(env.SMSGW_CONFIG);
+    config.validate({ allowed: 'strict' });
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${describe(err)}`);
+  }
+
+  readSecretFile(config, 'auth.token', 'auth.tokenFile');
+  readSecretFile(config, 'smsc.password', 'smsc.passwordFile');
+  const result = config.getProperties() as Config;
+  checkProfile(result);
+  return result;
+}
+
+/** key path → env var name, from the schema. */
+export function envVarsByKey(): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [name, value] of Object.entries(node)) {
+      const key = prefix ? `${prefix}.${name}` : name;
+      const spec = value as Record<string, unknown>;
+      if ('doc' in spec && 'default' in spec) {
+        if (typeof spec.env === 'string') out.set(key, spec.env);
+      } else {
+        walk(spec, key);
+      }
+    }
+  };
+  walk(schema as unknown as Record<string, unknown>, '');
+  return out;
+}
+
+function describe(err: unknown): string {
+  const envByKey = envVarsByKey();
+  const text = err instanceof Error ? err.message : String(err);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const key = line.split(':')[0]!.trim();
+      const envName = envByKey.get(key);
+      return envName ? line.replace(key, `${key} (${envName})`) : line;
+    })
+    .join('; ');
+}
+
+function readSecretFile(config: LooseConfig, key: 'auth.token' | 'smsc.password', fileKey: 'auth.tokenFile' | 'smsc.passwordFile'): void {
+  const file = config.get(fileKey) as string;
+  if (!file) return;
+  try {
+    config.set(key, readFileSync(file, 'utf8').trim());
+  } catch (err) {
+    const envName = envVarsByKey().get(fileKey);
+    throw new ConfigError(`Invalid configuration: ${fileKey} (${envName}): cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+function checkProfile(config: Config): void {
+  const envByKey = envVarsByKey();
+  const fail = (key: string, why: string) => {
+    throw new ConfigError(`Invalid configuration: ${key} (${envByKey.get(key)}): ${why}`);
+  };
+  if (config.env === 'production') {
+    if (config.simulator.enabled) fail('simulator.enabled', 'the SMSC simulator can never run in production');
+    if (!config.smsc.url) fail('smsc.url', 'required in production');
+    if (!config.smsc.systemId) fail('smsc.systemId', 'required in production');
+    if (!config.smsc.password) fail('smsc.password', 'required in production (or SMSGW_SMSC_PASSWORD_FILE)');
+    if (!config.auth.token) fail('auth.token', 'required in production (or SMSGW_AUTH_TOKEN_FILE)');
+  }
+  if (!config.auth.token) fail('auth.token', 'no token configured (set SMSGW_AUTH_TOKEN or SMSGW_AUTH_TOKEN_FILE)');
+  if (!config.simulator.enabled && !config.smsc.url) fail('smsc.url', 'no SMSC configured (set SMSGW_SMSC_URL)');
+  if (!config.http.exsignPath.startsWith('/')) fail('http.exsignPath', 'must start with /');
+}

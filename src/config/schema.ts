@@ -1,0 +1,225 @@
+import convict from 'convict';
+import { isIP } from 'node:net';
+
+/** A comma-separated list of IPv4/IPv6 addresses or CIDR blocks. */
+function ipList(value: unknown): void {
+  const entries = Array.isArray(value) ? value : String(value).split(',');
+  for (const raw of entries) {
+    const entry = String(raw).trim();
+    const [addr, bits, extra] = entry.split('/');
+    const family = isIP(addr ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || !bitsOk || extra !== undefined) throw new Error(`"${entry}" is not an IP address or CIDR block`);
+  }
+}
+
+convict.addFormat({
+  name: 'ip-list',
+  validate: ipList,
+  coerce: (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean),
+});
+
+convict.addFormat({
+  name: 'smsc-url',
+  validate(value: unknown) {
+    if (value === '') return;
+    const url = new URL(String(value));
+    if (url.protocol !== 'smpp:' && url.protocol !== 'ssmpp:') throw new Error('must start with smpp:// or ssmpp://');
+    if (!url.hostname || !url.port) throw new Error('must name a host and a port, e.g. smpp://smsc.example.net:2775');
+  },
+});
+
+convict.addFormat({
+  name: 'region',
+  validate(value: unknown) {
+    if (value !== '' && !/^[A-Z]{2}$/.test(String(value))) throw new Error('must be an ISO 3166 alpha-2 code such as GB, or empty');
+  },
+  coerce: (v: string) => v.trim().toUpperCase(),
+});
+
+/** -1 means "derive from the sender" (alphanumeric 5/0, short code 3/0, international 1/1). */
+convict.addFormat({
+  name: 'ton-npi',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < -1 || (value as number) > 255) throw new Error('must be -1 (auto) or 0..255');
+  },
+  coerce: (v: string) => Number(v),
+});
+
+convict.addFormat({
+  name: 'positive-int',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a positive integer');
+  },
+  coerce: (v: string) => Number(v),
+});
+
+const positiveInt = 'positive-int' as const;
+
+export const schema = {
+  env: {
+    doc: 'Profile: development (built-in SMSC simulator allowed), test, or production (SMSC and token required).',
+    format: ['production', 'development', 'test'],
+    default: 'development',
+    env: 'NODE_ENV',
+  },
+  http: {
+    host: { doc: 'Address the ExSign endpoint listens on.', format: String, default: '127.0.0.1', env: 'SMSGW_HTTP_HOST' },
+    port: { doc: 'Port of the ExSign endpoint (0 picks a free one).', format: 'port', default: 8080, env: 'SMSGW_HTTP_PORT' },
+    exsignPath: { doc: 'Path ExSign POSTs to.', format: String, default: '/exsign/sms', env: 'SMSGW_EXSIGN_PATH' },
+    bodyLimitBytes: {
+      doc: 'Largest request body accepted; larger ones get a contract answer, not a reset.',
+      format: positiveInt,
+      default: 16384,
+      env: 'SMSGW_HTTP_BODY_LIMIT_BYTES',
+    },
+    headersTimeoutMs: {
+      doc: 'Time a client has to send complete request headers (slow-client protection).',
+      format: positiveInt,
+      default: 5000,
+      env: 'SMSGW_HTTP_HEADERS_TIMEOUT_MS',
+    },
+  },
+  auth: {
+    token: {
+      doc: 'Token configured on ExSign\'s "SMS Delivery Configuration" page. ExSign sends it base64-encoded.',
+      format: String,
+      default: '',
+      env: 'SMSGW_AUTH_TOKEN',
+      sensitive: true,
+    },
+    tokenFile: { doc: 'File holding the token (instead of SMSGW_AUTH_TOKEN).', format: String, default: '', env: 'SMSGW_AUTH_TOKEN_FILE' },
+  },
+  allowedIps: {
+    doc: 'Callers allowed to use the endpoint, by socket address: comma-separated IPs or CIDR blocks.',
+    format: 'ip-list',
+    default: ['127.0.0.1', '::1'],
+    env: 'SMSGW_ALLOWED_IPS',
+  },
+  smsc: {
+    name: { doc: 'Name of the SMSC in logs and metrics.', format: String, default: 'default', env: 'SMSGW_SMSC_NAME' },
+    url: { doc: 'SMSC address: smpp://host:port, or ssmpp://host:port for TLS.', format: 'smsc-url', default: '', env: 'SMSGW_SMSC_URL' },
+    systemId: { doc: 'SMPP system_id (account name).', format: String, default: '', env: 'SMSGW_SMSC_SYSTEM_ID' },
+    password: { doc: 'SMPP bind password.', format: String, default: '', env: 'SMSGW_SMSC_PASSWORD', sensitive: true },
+    passwordFile: { doc: 'File holding the SMPP password.', format: String, default: '', env: 'SMSGW_SMSC_PASSWORD_FILE' },
+    systemType: { doc: 'SMPP system_type, if the carrier asks for one.', format: String, default: '', env: 'SMSGW_SMSC_SYSTEM_TYPE' },
+    bindMode: {
+      doc: 'transceiver (one session) or transmitter-receiver (a TX session for submits and an RX session for receipts).',
+      format: ['transceiver', 'transmitter-receiver'],
+      default: 'transceiver',
+      env: 'SMSGW_SMSC_BIND_MODE',
+    },
+    window: { doc: 'Most submit_sm awaiting a response on one session.', format: positiveInt, default: 10, env: 'SMSGW_SMSC_WINDOW' },
+    waitQueueSize: {
+      doc: 'Most submits waiting for a bind or a window slot; beyond it requests fail at once.',
+      format: positiveInt,
+      default: 5000,
+      env: 'SMSGW_SMSC_WAIT_QUEUE_SIZE',
+    },
+    enquireLinkIntervalMs: {
+      doc: 'Idle time after which an enquire_link probes the link.',
+      format: positiveInt,
+      default: 30000,
+      env: 'SMSGW_SMSC_ENQUIRE_LINK_MS',
+    },
+    enquireLinkTimeoutMs: {
+      doc: 'Time to wait for enquire_link_resp before the link is declared dead and rebound.',
+      format: positiveInt,
+      default: 10000,
+      env: 'SMSGW_SMSC_ENQUIRE_LINK_TIMEOUT_MS',
+    },
+    connectTimeoutMs: { doc: 'TCP/TLS connect timeout.', format: positiveInt, default: 5000, env: 'SMSGW_SMSC_CONNECT_TIMEOUT_MS' },
+    bindTimeoutMs: { doc: 'Time to wait for the bind response.', format: positiveInt, default: 5000, env: 'SMSGW_SMSC_BIND_TIMEOUT_MS' },
+    responseTimeoutMs: {
+      doc: 'Time to wait for a submit_sm_resp (also capped by the request deadline).',
+      format: positiveInt,
+      default: 5000,
+      env: 'SMSGW_SMSC_RESPONSE_TIMEOUT_MS',
+    },
+    reconnectMinDelayMs: {
+      doc: 'First reconnect delay; doubles per failed attempt, with jitter, reset after a good bind.',
+      format: positiveInt,
+      default: 500,
+      env: 'SMSGW_SMSC_RECONNECT_MIN_DELAY_MS',
+    },
+    reconnectMaxDelayMs: { doc: 'Reconnect delay cap.', format: positiveInt, default: 30000, env: 'SMSGW_SMSC_RECONNECT_MAX_DELAY_MS' },
+    bindRefusedDelayMs: {
+      doc: 'Delay before binding again after the SMSC refused the credentials (avoids account lock-outs).',
+      format: positiveInt,
+      default: 60000,
+      env: 'SMSGW_SMSC_BIND_REFUSED_DELAY_MS',
+    },
+    retryBaseDelayMs: {
+      doc: 'First delay before resending a submit refused with a transient status (throttled, queue full); doubles per try.',
+      format: positiveInt,
+      default: 200,
+      env: 'SMSGW_SMSC_RETRY_BASE_DELAY_MS',
+    },
+    dataCoding: {
+      doc: 'data_coding for GSM-alphabet text: 0 (SMSC default, GSM 03.38 unpacked), 1 (IA5/ASCII) or 3 (Latin-1). Other text goes as UCS-2 (8).',
+      format: [0, 1, 3],
+      default: 0,
+      env: 'SMSGW_SMSC_DATA_CODING',
+    },
+    destTon: { doc: 'dest_addr_ton.', format: 'ton-npi', default: 1, env: 'SMSGW_DEST_TON' },
+    destNpi: { doc: 'dest_addr_npi.', format: 'ton-npi', default: 1, env: 'SMSGW_DEST_NPI' },
+    sourceTon: { doc: 'source_addr_ton, -1 = from the sender id.', format: 'ton-npi', default: -1, env: 'SMSGW_SOURCE_TON' },
+    sourceNpi: { doc: 'source_addr_npi, -1 = from the sender id.', format: 'ton-npi', default: -1, env: 'SMSGW_SOURCE_NPI' },
+    registeredDelivery: {
+      doc: 'registered_delivery: 1 asks the SMSC for a final delivery receipt.',
+      format: [0, 1, 2, 3],
+      default: 1,
+      env: 'SMSGW_REGISTERED_DELIVERY',
+    },
+    tls: {
+      caFile: { doc: 'PEM CA bundle to verify the SMSC (ssmpp://); empty uses the system CAs.', format: String, default: '', env: 'SMSGW_SMSC_TLS_CA_FILE' },
+      certFile: { doc: 'PEM client certificate, if the SMSC wants one.', format: String, default: '', env: 'SMSGW_SMSC_TLS_CERT_FILE' },
+      keyFile: { doc: 'PEM client key.', format: String, default: '', env: 'SMSGW_SMSC_TLS_KEY_FILE' },
+      verify: { doc: 'Verify the SMSC certificate and host name.', format: Boolean, default: true, env: 'SMSGW_SMSC_TLS_VERIFY' },
+    },
+  },
+  message: {
+    sourceAddr: { doc: 'Sender id (source_addr): alphanumeric, short code or international number.', format: String, default: '', env: 'SMSGW_SOURCE_ADDR' },
+    defaultRegion: { doc: 'ISO country for numbers written without a country code.', format: 'region', default: '', env: 'SMSGW_DEFAULT_REGION' },
+    maxSegments: { doc: 'Longest text accepted, in SMS parts.', format: positiveInt, default: 6, env: 'SMSGW_MAX_SEGMENTS' },
+    requestDeadlineMs: {
+      doc: 'Every ExSign request is answered within this time.',
+      format: positiveInt,
+      default: 10000,
+      env: 'SMSGW_REQUEST_DEADLINE_MS',
+    },
+  },
+  dataDir: { doc: 'Directory for what the gateway keeps on disk.', format: String, default: './data', env: 'SMSGW_DATA_DIR' },
+  metrics: {
+    host: { doc: 'Address of the Prometheus endpoint (GET /metrics).', format: String, default: '127.0.0.1', env: 'SMSGW_METRICS_HOST' },
+    port: { doc: 'Port of the Prometheus endpoint (0 picks a free one).', format: 'port', default: 9464, env: 'SMSGW_METRICS_PORT' },
+  },
+  log: {
+    level: {
+      doc: 'Log level.',
+      format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+      env: 'SMSGW_LOG_LEVEL',
+    },
+  },
+  simulator: {
+    enabled: {
+      doc: 'Development only: run a built-in SMSC simulator and bind to it. No SMS leaves the machine. Refused in production.',
+      format: Boolean,
+      default: false,
+      env: 'SMSGW_SIMULATOR',
+    },
+    receiptDelayMs: { doc: 'Delay before the simulator sends a delivery receipt.', format: 'nat', default: 1000, env: 'SMSGW_SIMULATOR_RECEIPT_DELAY_MS' },
+  },
+  shutdown: {
+    drainTimeoutMs: {
+      doc: 'On SIGTERM/SIGINT, longest wait for in-flight requests before unbinding.',
+      format: positiveInt,
+      default: 12000,
+      env: 'SMSGW_SHUTDOWN_DRAIN_MS',
+    },
+  },
+};
+
+export type Schema = typeof schema;

@@ -1,0 +1,58 @@
+import { formatCommandStatus, commandStatusName } from './smpp/command-status';
+
+/**
+ * Every failure the gateway can report, with a stable code. Messages never contain the token,
+ * the message text or the full phone number: they go back to the caller and into logs.
+ */
+export type ErrorCode =
+  | 'AUTH_MISSING'
+  | 'AUTH_INVALID'
+  | 'IP_NOT_ALLOWED'
+  | 'BODY_TOO_LARGE'
+  | 'MALFORMED_JSON'
+  | 'INVALID_FIELD'
+  | 'EMPTY_TEXT'
+  | 'TEXT_TOO_LONG'
+  | 'INVALID_NUMBER'
+  | 'SMSC_NOT_BOUND'
+  | 'SMSC_REJECTED'
+  | 'SMSC_TIMEOUT'
+  | 'SMSC_LINK_LOST'
+  | 'QUEUE_FULL'
+  | 'SHUTTING_DOWN'
+  | 'INTERNAL_ERROR';
+
+export class GatewayError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}
+
+/** The SMSC answered a submit_sm with a non-zero command_status. */
+export class SmscRejectedError extends GatewayError {
+  readonly commandStatusName: string;
+  constructor(readonly commandStatus: number) {
+    super('SMSC_REJECTED', `SMSC rejected the message: ${formatCommandStatus(commandStatus)}`);
+    this.name = 'SmscRejectedError';
+    this.commandStatusName = commandStatusName(commandStatus);
+  }
+}
+
+export const notBound = (): GatewayError =>
+  new GatewayError('SMSC_NOT_BOUND', 'SMSC not bound: no SMPP session was available before the request deadline');
+
+export const responseTimeout = (waitedMs: number): GatewayError =>
+  new GatewayError('SMSC_TIMEOUT', `SMSC did not answer submit_sm within ${waitedMs} ms (outcome unknown)`);
+
+export const linkLost = (reason: string): GatewayError =>
+  new GatewayError('SMSC_LINK_LOST', `SMSC link lost before submit_sm_resp (${reason}); outcome unknown`);
+
+export const queueFull = (): GatewayError =>
+  new GatewayError('QUEUE_FULL', 'Gateway busy: too many requests waiting for the SMSC');
+
+export const shuttingDown = (): GatewayError =>
+  new GatewayError('SHUTTING_DOWN', 'Gateway shutting down; retry on another instance');

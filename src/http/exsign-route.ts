@@ -1,0 +1,77 @@
+import type { Context } from 'koa';
+import { randomUUID } from 'node:crypto';
+import { GatewayError, shuttingDown } from '../errors';
+import type { Logger } from '../log';
+import type { SendTrace } from '../sms/sms-service';
+import { readExsignRequest } from './exsign-request';
+import { SUCCESS, toExsignResponse } from './exsign-response';
+
+export interface ExsignRouteDeps {
+  logger: Logger;
+  requestDeadlineMs: number;
+  smscName: string;
+  isAllowed(address: string | undefined): boolean;
+  checkToken(header: string | undefined): 'ok' | 'missing' | 'invalid';
+  draining(): boolean;
+  /** Parses the JSON body (koa-bodyparser); throws on malformed or oversized bodies. */
+  parseBody(ctx: Context): Promise<void>;
+  send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void>;
+  onOutcome?(outcome: { code: string; durationMs: number; segments?: number }): void;
+}
+
+/**
+ * POST handler for the ExSign contract. Every path ends in one HTTP 200 JSON answer; the order of
+ * checks (caller, token, shutdown, body) means strangers never make us parse a body.
+ */
+export function createExsignRoute(deps: ExsignRouteDeps) {
+  let inflight = 0;
+
+  async function handle(ctx: Context): Promise<void> {
+    const started = performance.now();
+    const deadline = Date.now() + deps.requestDeadlineMs;
+    const messageId = randomUUID();
+    const trace: SendTrace = {};
+    let code = 'SUCCESS';
+    let details = '';
+    inflight++;
+    try {
+      if (!deps.isAllowed(ctx.req.socket.remoteAddress)) throw new GatewayError('IP_NOT_ALLOWED', 'Caller address not allowed');
+      const verdict = deps.checkToken(ctx.get('authorization') || undefined);
+      if (verdict === 'missing') throw new GatewayError('AUTH_MISSING', 'Authorization header missing (expected "token <base64 token>")');
+      if (verdict === 'invalid') throw new GatewayError('AUTH_INVALID', 'Authorization token not accepted');
+      if (deps.draining()) throw shuttingDown();
+      await deps.parseBody(ctx);
+      const request = readExsignRequest((ctx.request as unknown as { body: unknown }).body);
+      await deps.send(request.mobileNumber, request.messageText, deadline, trace);
+      ctx.body = SUCCESS;
+    } catch (err) {
+      const answer = toExsignResponse(err);
+      code = answer.code;
+      details = answer.body.ErrorDetails;
+      ctx.body = answer.body;
+      if (code === 'INTERNAL_ERROR') deps.logger.error({ err, messageId }, 'unexpected error while handling an ExSign request');
+    } finally {
+      inflight--;
+    }
+    ctx.status = 200;
+    ctx.set('X-Message-Id', messageId);
+    const durationMs = performance.now() - started;
+    deps.onOutcome?.({ code, durationMs, segments: trace.segments });
+    deps.logger.info(
+      {
+        messageId,
+        to: trace.to,
+        segments: trace.segments,
+        encoding: trace.encoding,
+        smsc: deps.smscName,
+        smscMessageIds: trace.smscMessageIds,
+        outcome: code,
+        error: details || undefined,
+        latencyMs: Math.round(durationMs * 10) / 10,
+      },
+      'exsign request',
+    );
+  }
+
+  return { handle, inflight: () => inflight };
+}

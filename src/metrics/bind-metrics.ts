@@ -1,0 +1,50 @@
+import type { SmppBind, CloseReason } from '../smpp/smpp-bind';
+import type { BindResult, DisconnectReason, Metrics } from './metrics';
+
+const BIND_RESULT: Partial<Record<CloseReason, BindResult>> = {
+  'bind-refused': 'refused',
+  'bind-timeout': 'timeout',
+  'connect-timeout': 'timeout',
+  'connect-failed': 'connect_failed',
+};
+
+const DISCONNECT: Partial<Record<CloseReason, DisconnectReason>> = {
+  'link-lost': 'link_lost',
+  'enquire-link-timeout': 'enquire_link_timeout',
+  'malformed-pdu': 'malformed_pdu',
+  'peer-unbind': 'peer_unbind',
+  'bind-timeout': 'bind_timeout',
+  'connect-timeout': 'connect_timeout',
+  stopped: 'stopped',
+};
+
+/** Feeds one bind's events into the metrics; the bind itself knows nothing of Prometheus. */
+export function observeBind(bind: SmppBind, smsc: string, session: string, metrics: Metrics): void {
+  bind.on('state', (state: string) => {
+    metrics.bindUp.set({ smsc, session }, state === 'bound' ? 1 : 0);
+    if (state === 'bound') metrics.bindAttempts.inc({ smsc, result: 'success' });
+  });
+  bind.on('closed', (reason: CloseReason) => {
+    const result = BIND_RESULT[reason];
+    if (result) metrics.bindAttempts.inc({ smsc, result });
+    const disconnect = DISCONNECT[reason];
+    if (disconnect) metrics.disconnects.inc({ smsc, reason: disconnect });
+  });
+  bind.on('enquire-link-timeout', () => metrics.enquireLinkFailures.inc({ smsc }));
+  bind.on('late-response', () => metrics.lateResponses.inc({ smsc }));
+}
+
+/** Window and queue gauges are sampled when Prometheus scrapes, not on every submit. */
+export function sampleBinds(binds: readonly SmppBind[], smsc: string, metrics: Metrics): void {
+  let inflight = 0;
+  let waiting = 0;
+  let window = 0;
+  for (const bind of binds) {
+    inflight += bind.inflightCount;
+    waiting += bind.waitingCount;
+    if (bind.state === 'bound') window += bind.windowSize;
+  }
+  metrics.inflightRequests.set({ smsc }, inflight);
+  metrics.waitQueueLength.set({ smsc }, waiting);
+  metrics.windowSize.set({ smsc }, window);
+}

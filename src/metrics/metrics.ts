@@ -1,0 +1,288 @@
+// Prometheus metrics for the gateway. createMetrics() builds a private Registry so tests and
+// several gateway instances in one process never share series; nothing is registered at import.
+// Every label is bounded: SMSC ids come from config, everything else from the tables below.
+// Known label sets are exported at 0 from start-up so rate() and ratios work before the first
+// event, and dashboards show 0 rather than "No data".
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { errors as smppErrors } from 'smpp';
+
+/** Stable HTTP error codes (lower-cased) plus 'success': the `outcome` label values. */
+export const HTTP_OUTCOMES = [
+  'success',
+  'auth_missing',
+  'auth_invalid',
+  'ip_not_allowed',
+  'body_too_large',
+  'malformed_json',
+  'invalid_field',
+  'empty_text',
+  'text_too_long',
+  'invalid_number',
+  'smsc_not_bound',
+  'smsc_rejected',
+  'smsc_timeout',
+  'smsc_link_lost',
+  'queue_full',
+  'shutting_down',
+  'internal_error',
+] as const;
+export type HttpOutcome = (typeof HTTP_OUTCOMES)[number];
+
+/** Pseudo command_status values for submits that never got a submit_sm_resp. */
+export const SUBMIT_TIMEOUT = 'TIMEOUT';
+export const SUBMIT_LOCAL_ERROR = 'LOCAL_ERROR';
+/** Statuses worth a 0 series per SMSC: success, the two throttling answers, no answer at all. */
+const PRECREATED_SUBMIT_STATUSES = [
+  'ESME_ROK',
+  'ESME_RTHROTTLED',
+  'ESME_RMSGQFUL',
+  SUBMIT_TIMEOUT,
+  SUBMIT_LOCAL_ERROR,
+] as const;
+
+export const BIND_RESULTS = ['success', 'refused', 'timeout', 'connect_failed'] as const;
+export type BindResult = (typeof BIND_RESULTS)[number];
+
+export const DISCONNECT_REASONS = [
+  'link_lost',
+  'enquire_link_timeout',
+  'malformed_pdu',
+  'peer_unbind',
+  'bind_timeout',
+  'connect_timeout',
+  'stopped',
+] as const;
+export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
+
+/** Receipt `stat` values from SMPP 3.4 Appendix B, plus OTHER for anything a carrier invents. */
+export const DLR_STATS = [
+  'DELIVRD',
+  'UNDELIV',
+  'EXPIRED',
+  'REJECTD',
+  'DELETED',
+  'UNKNOWN',
+  'ACCEPTD',
+  'ENROUTE',
+  'OTHER',
+] as const;
+export type DlrStat = (typeof DLR_STATS)[number];
+
+const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const SUBMIT_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const SEGMENT_BUCKETS = [1, 2, 3, 4, 5, 6, 8, 10];
+// Receipts take seconds to hours; the low end matters most for OTP (users wait for the code).
+const DLR_LATENCY_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+
+// smpp exports name → number; invert once so labelling a response is a map lookup.
+const COMMAND_STATUS_NAMES: ReadonlyMap<number, string> = (() => {
+  const names = new Map<number, string>();
+  for (const [name, code] of Object.entries(smppErrors)) {
+    if (!names.has(code)) names.set(code, name);
+  }
+  return names;
+})();
+
+/**
+ * command_status → bounded label: the ESME_* name, the hex code for the vendor-specific range
+ * 0x400–0x4FF (a carrier documents those by number), 'UNKNOWN' for anything else.
+ */
+export function commandStatusLabel(status: number): string {
+  const name = COMMAND_STATUS_NAMES.get(status);
+  if (name !== undefined) return name;
+  if (Number.isInteger(status) && status >= 0x400 && status <= 0x4ff) {
+    return `0x${status.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return 'UNKNOWN';
+}
+
+/** Receipt stat text → bounded label; carriers send lower case and invent values. */
+export function dlrStatLabel(stat: string): DlrStat {
+  const upper = stat.trim().toUpperCase();
+  return (DLR_STATS as readonly string[]).includes(upper) ? (upper as DlrStat) : 'OTHER';
+}
+
+export interface MetricsOptions {
+  /** Configured SMSC ids; the `smsc` label only ever takes these values. */
+  smscs: string[];
+  /** Binds per SMSC; `session` label values are "0" … String(n - 1). Default 1. */
+  sessionsPerSmsc?: number;
+  version: string;
+}
+
+export function createMetrics(opts: MetricsOptions) {
+  const sessions = opts.sessionsPerSmsc ?? 1;
+  if (!Number.isInteger(sessions) || sessions < 1) {
+    throw new RangeError(`sessionsPerSmsc must be a positive integer, got ${sessions}`);
+  }
+  const smscs = [...new Set(opts.smscs)];
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const httpRequests = new Counter({
+    name: 'smsgw_http_requests_total',
+    help: 'HTTP send requests by outcome (success or stable error code)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const httpRequestDuration = new Histogram({
+    name: 'smsgw_http_request_duration_seconds',
+    help: 'Time from receiving an HTTP send request to writing the response',
+    buckets: HTTP_DURATION_BUCKETS,
+    registers,
+  });
+  const submitSm = new Counter({
+    name: 'smsgw_smpp_submit_sm_total',
+    help: 'submit_sm PDUs by SMSC and response command_status (TIMEOUT/LOCAL_ERROR: no response)',
+    labelNames: ['smsc', 'command_status'] as const,
+    registers,
+  });
+  const submitSmDuration = new Histogram({
+    name: 'smsgw_smpp_submit_sm_duration_seconds',
+    help: 'Round trip from writing submit_sm to receiving submit_sm_resp',
+    labelNames: ['smsc'] as const,
+    buckets: SUBMIT_DURATION_BUCKETS,
+    registers,
+  });
+  const messageSegments = new Histogram({
+    name: 'smsgw_message_segments',
+    help: 'SMS segments needed per accepted message',
+    buckets: SEGMENT_BUCKETS,
+    registers,
+  });
+  const bindUp = new Gauge({
+    name: 'smsgw_smpp_bind_up',
+    help: '1 while the SMPP session is bound, else 0',
+    labelNames: ['smsc', 'session'] as const,
+    registers,
+  });
+  const bindAttempts = new Counter({
+    name: 'smsgw_smpp_bind_attempts_total',
+    help: 'SMPP bind attempts by result',
+    labelNames: ['smsc', 'result'] as const,
+    registers,
+  });
+  const disconnects = new Counter({
+    name: 'smsgw_smpp_disconnects_total',
+    help: 'SMPP session ends by reason',
+    labelNames: ['smsc', 'reason'] as const,
+    registers,
+  });
+  const enquireLinkFailures = new Counter({
+    name: 'smsgw_smpp_enquire_link_failures_total',
+    help: 'enquire_link requests that got no timely or no successful response',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const inflightRequests = new Gauge({
+    name: 'smsgw_smpp_inflight_requests',
+    help: 'submit_sm PDUs awaiting a response',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const windowSize = new Gauge({
+    name: 'smsgw_smpp_window_size',
+    help: 'Maximum submit_sm PDUs allowed in flight',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const waitQueueLength = new Gauge({
+    name: 'smsgw_smpp_wait_queue_length',
+    help: 'Messages waiting for a free window slot or TPS token',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const tpsLimitHits = new Counter({
+    name: 'smsgw_smpp_tps_limit_hits_total',
+    help: 'Submits delayed by the local TPS limit',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const throttlePauses = new Counter({
+    name: 'smsgw_smpp_throttle_pauses_total',
+    help: 'Sending pauses after the SMSC answered ESME_RTHROTTLED or ESME_RMSGQFUL',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const lateResponses = new Counter({
+    name: 'smsgw_smpp_late_responses_total',
+    help: 'submit_sm_resp PDUs that arrived after the request had timed out',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const lastSubmitSuccess = new Gauge({
+    name: 'smsgw_smpp_last_submit_success_timestamp_seconds',
+    help: 'Unix time of the last submit_sm answered ESME_ROK',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const dlrReceived = new Counter({
+    name: 'smsgw_dlr_received_total',
+    help: 'Delivery receipts by SMSC and final/intermediate stat',
+    labelNames: ['smsc', 'stat'] as const,
+    registers,
+  });
+  const dlrLatency = new Histogram({
+    name: 'smsgw_dlr_latency_seconds',
+    help: 'Time from submit_sm_resp ESME_ROK to the matching delivery receipt',
+    labelNames: ['smsc'] as const,
+    buckets: DLR_LATENCY_BUCKETS,
+    registers,
+  });
+  const dlrUnmatched = new Counter({
+    name: 'smsgw_dlr_unmatched_total',
+    help: 'Delivery receipts whose message id matched no stored message',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
+  const buildInfo = new Gauge({
+    name: 'smsgw_build_info',
+    help: 'Always 1; labels carry the gateway and Node.js versions',
+    labelNames: ['version', 'nodejs_version'] as const,
+    registers,
+  });
+
+  for (const outcome of HTTP_OUTCOMES) httpRequests.inc({ outcome }, 0);
+  for (const smsc of smscs) {
+    for (const command_status of PRECREATED_SUBMIT_STATUSES) submitSm.inc({ smsc, command_status }, 0);
+    submitSmDuration.zero({ smsc });
+    for (let i = 0; i < sessions; i++) bindUp.set({ smsc, session: String(i) }, 0);
+    for (const result of BIND_RESULTS) bindAttempts.inc({ smsc, result }, 0);
+    for (const reason of DISCONNECT_REASONS) disconnects.inc({ smsc, reason }, 0);
+    for (const stat of DLR_STATS) dlrReceived.inc({ smsc, stat }, 0);
+    dlrLatency.zero({ smsc });
+    for (const counter of [enquireLinkFailures, tpsLimitHits, throttlePauses, lateResponses, dlrUnmatched]) {
+      counter.inc({ smsc }, 0);
+    }
+    for (const gauge of [inflightRequests, windowSize, waitQueueLength]) gauge.set({ smsc }, 0);
+    // lastSubmitSuccess stays absent until the first success: a 0 would read as "last success in 1970".
+  }
+  buildInfo.set({ version: opts.version, nodejs_version: process.version }, 1);
+
+  return {
+    registry,
+    httpRequests,
+    httpRequestDuration,
+    submitSm,
+    submitSmDuration,
+    messageSegments,
+    bindUp,
+    bindAttempts,
+    disconnects,
+    enquireLinkFailures,
+    inflightRequests,
+    windowSize,
+    waitQueueLength,
+    tpsLimitHits,
+    throttlePauses,
+    lateResponses,
+    lastSubmitSuccess,
+    dlrReceived,
+    dlrLatency,
+    dlrUnmatched,
+    buildInfo,
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

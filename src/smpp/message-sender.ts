@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GatewayError, SmscRejectedError } from '../errors';
+import type { EncodedMessage } from '../sms/segment';
+import type { SourceAddress } from '../sms/source-address';
+import { ESME_ROK, isTransientStatus } from './command-status';
+import type { SubmitResponse } from './smpp-bind';
+
+const UDHI = 0x40;
+const MAX_RETRY_DELAY_MS = 5000;
+
+export interface SenderOptions {
+  submit(fields: Record<string, unknown>, deadline: number): Promise<SubmitResponse>;
+  source: SourceAddress;
+  destTon: number;
+  destNpi: number;
+  registeredDelivery: number;
+  retryBaseDelayMs: number;
+  /** Called once per submit_sm outcome: the response status, or a local failure. */
+  onSubmitOutcome?(outcome: { commandStatus?: number; error?: GatewayError; durationMs: number }): void;
+}
+
+/**
+ * Sends every part of an encoded message and resolves with the SMSC message ids, in part order.
+ * Success means ESME_ROK for every part. Transient statuses (throttled, queue full, system error)
+ * are retried with growing delays while the deadline allows; anything else fails at once.
+ */
+export function createMessageSender(opts: SenderOptions) {
+  async function submitPart(fields: Record<string, unknown>, deadline: number): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      let response: SubmitResponse;
+      try {
+        response = await opts.submit(fields, deadline);
+      } catch (err) {
+        const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'submit failed');
+        opts.onSubmitOutcome?.({ error, durationMs: performance.now() - started });
+        throw error;
+      }
+      opts.onSubmitOutcome?.({ commandStatus: response.commandStatus, durationMs: performance.now() - started });
+      if (response.commandStatus === ESME_ROK && !response.nack) return response.messageId;
+      if (!isTransientStatus(response.commandStatus)) throw new SmscRejectedError(response.commandStatus);
+      const ceiling = Math.min(MAX_RETRY_DELAY_MS, opts.retryBaseDelayMs * 2 ** attempt);
+      const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+      if (Date.now() + delay >= deadline) throw new SmscRejectedError(response.commandStatus);
+      await sleep(delay);
+    }
+  }
+
+  return {
+    send(destinationDigits: string, message: EncodedMessage, deadline: number): Promise<string[]> {
+      const base = {
+        source_addr_ton: opts.source.ton,
+        source_addr_npi: opts.source.npi,
+        source_addr: opts.source.addr,
+        dest_addr_ton: opts.destTon,
+        dest_addr_npi: opts.destNpi,
+        destination_addr: destinationDigits,
+        esm_class: message.multipart ? UDHI : 0,
+        registered_delivery: opts.registeredDelivery,
+        data_coding: message.dataCoding,
+      };
+      return Promise.all(message.parts.map((part) => submitPart({ ...base, short_message: part }, deadline)));
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+export interface Destination {
+  /** International digits without '+', as submit_sm destination_addr wants them. */
+  digits: string;
+  /** E.164 with '+'; never logged (see maskNumber). */
+  e164: string;
+  country: string | undefined;
+}
+
+/**
+ * Parses what ExSign sends (E.164, or national digits with SMSGW_DEFAULT_REGION). Returns null
+ * for anything libphonenumber does not consider a valid number, so nothing is sent to it.
+ */
+export function parseDestination(input: string, defaultRegion: string): Destination | null {
+  const cleaned = input.trim().replace(/^00/, '+');
+  if (cleaned.length === 0 || cleaned.length > 32) return null;
+  const parsed = parsePhoneNumberFromString(cleaned, (defaultRegion || undefined) as CountryCode | undefined);
+  if (!parsed || !parsed.isValid()) return null;
+  return { digits: parsed.number.slice(1), e164: parsed.number, country: parsed.country };
+}
+
+/** "+4479****3456": enough to tell numbers apart in a log, not enough to dial. */
+export function maskNumber(e164: string): string {
+  if (e164.length < 9) return '+****';
+  return `${e164.slice(0, 5)}****${e164.slice(-4)}`;
+}

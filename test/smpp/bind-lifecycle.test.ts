@@ -1,0 +1,230 @@
+import { once } from 'node:events';
+import { PDU } from 'smpp';
+import { SmscSimulator } from '../../src/sim/smsc-simulator';
+import { behaviours, freePort, startFakeSmsc } from '../support/fake-smsc';
+import { sms, startGateway, waitFor } from '../support/gateway';
+
+const ESME_RTHROTTLED = 0x58;
+const ESME_RINVDSTADR = 0x0b;
+const ESME_RINVPASWD = 0x0e;
+
+/** Starts a fake SMSC and a gateway bound to it; both are stopped after the test. */
+async function setup(options: Parameters<typeof startFakeSmsc>[0], env: Record<string, string> = {}) {
+  const fake = await startFakeSmsc(options);
+  const gw = await startGateway(fake.url, env);
+  cleanups.push(async () => {
+    await gw.stop();
+    await fake.smsc.stop();
+  });
+  return { smsc: fake.smsc, gw };
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+describe('bind lifecycle', () => {
+  it('binds as SMPP 3.4 with the configured credentials', async () => {
+    const { smsc, gw } = await setup(behaviours.happy());
+    await waitFor(() => gw.gateway.smsc.ready(), 'bound');
+    expect(smsc.bindAttempts).toEqual([{ systemId: 'smsgw', command: 'bind_transceiver', interfaceVersion: 0x34 }]);
+  });
+
+  it('waits for an SMSC that is down at start and comes up within the deadline', async () => {
+    const port = await freePort();
+    const gw = await startGateway(`smpp://127.0.0.1:${port}`, { SMSGW_REQUEST_DEADLINE_MS: '4000' });
+    const smsc = new SmscSimulator({ port });
+    cleanups.push(async () => {
+      await gw.stop();
+      await smsc.stop();
+    });
+    const answer = gw.post(sms('code 1'));
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(503);
+    await smsc.start();
+    const res = await answer;
+    expect(res.json).toEqual({ IsSuccess: true, ErrorDetails: '' });
+    expect(res.ms).toBeLessThan(4000);
+    expect(smsc.submits).toHaveLength(1);
+  });
+
+  it('fails within the deadline when the SMSC never answers the bind', async () => {
+    const { gw } = await setup(behaviours['blackhole-bind'](), { SMSGW_REQUEST_DEADLINE_MS: '1200' });
+    const res = await gw.post(sms('code 1'));
+    expect(res.json.IsSuccess).toBe(false);
+    expect(res.json.ErrorDetails).toMatch(/^SMSC not bound/);
+    expect(res.json.ErrorDetails).toMatch(/bind-timeout/);
+    expect(res.ms).toBeGreaterThanOrEqual(1100);
+    expect(res.ms).toBeLessThan(1700);
+  });
+
+  it('reports a refused bind by its command_status and does not hammer the SMSC', async () => {
+    const { smsc, gw } = await setup(behaviours['refuse-bind'](ESME_RINVPASWD), { SMSGW_REQUEST_DEADLINE_MS: '1000' });
+    const res = await gw.post(sms('code 1'));
+    expect(res.json.IsSuccess).toBe(false);
+    expect(res.json.ErrorDetails).toMatch(/SMSC not bound.*bind-refused.*ESME_RINVPASWD \(0x0E\)/);
+    expect(smsc.bindAttempts).toHaveLength(1); // next attempt only after SMSGW_SMSC_BIND_REFUSED_DELAY_MS
+    const refusal = gw.logs.records().find((r) => r.reason === 'bind-refused');
+    expect(refusal).toMatchObject({ level: 50 });
+    expect(gw.logs.text).not.toContain('secret12');
+  });
+
+  it('answers every in-flight request when the SMSC drops the link, then rebinds', async () => {
+    const { smsc, gw } = await setup(behaviours['no-submit-resp']());
+    await waitFor(() => gw.gateway.smsc.ready(), 'bound');
+    const answers = Array.from({ length: 5 }, (_, i) => gw.post(sms(`code ${i}`)));
+    await waitFor(() => smsc.submits.length === 5, '5 submits at the SMSC');
+    smsc.configure({ onSubmit: undefined }); // healthy again after the reconnect
+    smsc.dropConnections();
+    const results = await Promise.all(answers);
+    for (const res of results) {
+      expect(res.json.IsSuccess).toBe(false);
+      expect(res.json.ErrorDetails).toMatch(/^SMSC link lost before submit_sm_resp \(link-lost\); outcome unknown/);
+      expect(res.ms).toBeLessThan(1000);
+    }
+    await waitFor(() => smsc.bindAttempts.length === 2 && gw.gateway.smsc.ready(), 'rebind');
+    expect((await gw.post(sms('after rebind'))).json.IsSuccess).toBe(true);
+  });
+
+  it('declares the link dead when enquire_link_resp does not come, and rebinds', async () => {
+    const { smsc, gw } = await setup(behaviours['no-enquire-link-resp'](), {
+      SMSGW_SMSC_ENQUIRE_LINK_MS: '150',
+      SMSGW_SMSC_ENQUIRE_LINK_TIMEOUT_MS: '150',
+    });
+    await waitFor(() => smsc.bindAttempts.length >= 2, 'a second bind', 3000);
+    expect(gw.logs.records().some((r) => r.reason === 'enquire-link-timeout')).toBe(true);
+  });
+
+  it('keeps a healthy idle link alive with enquire_link', async () => {
+    const { smsc, gw } = await setup(behaviours.happy(), { SMSGW_SMSC_ENQUIRE_LINK_MS: '100' });
+    let probes = 0;
+    smsc.on('enquire_link', () => probes++);
+    await waitFor(() => probes >= 3, '3 enquire_links');
+    expect(smsc.bindAttempts).toHaveLength(1);
+    expect(gw.gateway.smsc.ready()).toBe(true);
+  });
+
+  it('rebinds after the SMSC sends unbind', async () => {
+    const { smsc, gw } = await setup(behaviours.happy());
+    await waitFor(() => gw.gateway.smsc.ready(), 'bound');
+    const answered = new Promise<PDU>((resolve) => smsc.sessions[0]!.on('pdu', (pdu: PDU) => pdu.command === 'unbind_resp' && resolve(pdu)));
+    smsc.sendToAll(new PDU('unbind', {}));
+    expect((await answered).command_status).toBe(0);
+    await waitFor(() => smsc.bindAttempts.length === 2 && gw.gateway.smsc.ready(), 'rebind');
+    expect(gw.logs.records().some((r) => r.reason === 'peer-unbind')).toBe(true);
+  });
+
+  it('survives a malformed PDU: destroys the session and rebinds', async () => {
+    const { smsc, gw } = await setup(behaviours.happy());
+    await waitFor(() => gw.gateway.smsc.ready(), 'bound');
+    const header = Buffer.alloc(16);
+    header.writeUInt32BE(0x00ffffff, 0); // command_length far over the library's 16 KiB limit
+    header.writeUInt32BE(0x00000004, 4);
+    smsc.sendRaw(header);
+    await waitFor(() => smsc.bindAttempts.length === 2 && gw.gateway.smsc.ready(), 'rebind');
+    expect(gw.logs.records().some((r) => r.reason === 'malformed-pdu')).toBe(true);
+    expect((await gw.post(sms('after malformed'))).json.IsSuccess).toBe(true);
+  });
+
+  it('answers an unknown command_id with generic_nack and stays bound', async () => {
+    const { smsc, gw } = await setup(behaviours.happy());
+    await waitFor(() => gw.gateway.smsc.ready(), 'bound');
+    const nack = new Promise<PDU>((resolve) => smsc.sessions[0]!.on('pdu', (pdu: PDU) => pdu.command === 'generic_nack' && resolve(pdu)));
+    const unknown = Buffer.alloc(16);
+    unknown.writeUInt32BE(16, 0);
+    unknown.writeUInt32BE(0x00000999, 4);
+    unknown.writeUInt32BE(77, 12);
+    smsc.sendRaw(unknown);
+    const pdu = await nack;
+    expect(pdu.command_status).toBe(0x03); // ESME_RINVCMDID
+    expect(pdu.sequence_number).toBe(77);
+    expect((await gw.post(sms('still bound'))).json.IsSuccess).toBe(true);
+    expect(smsc.bindAttempts).toHaveLength(1);
+  });
+});
+
+describe('submit outcomes', () => {
+  it('retries ESME_RTHROTTLED with backoff and then succeeds', async () => {
+    const { smsc, gw } = await setup(behaviours['fail-first'](2, ESME_RTHROTTLED));
+    const res = await gw.post(sms('code 1'));
+    expect(res.json).toEqual({ IsSuccess: true, ErrorDetails: '' });
+    expect(smsc.submits).toHaveLength(3);
+    const gaps = smsc.submits.slice(1).map((s, i) => s.receivedAt - smsc.submits[i]!.receivedAt);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(20); // a pause, not a tight loop
+  });
+
+  it('gives up on a throttling SMSC at the deadline, naming the status', async () => {
+    const { smsc, gw } = await setup(behaviours['reject-all'](ESME_RTHROTTLED), { SMSGW_REQUEST_DEADLINE_MS: '1000' });
+    const res = await gw.post(sms('code 1'));
+    expect(res.json).toEqual({ IsSuccess: false, ErrorDetails: 'SMSC rejected the message: ESME_RTHROTTLED (0x58)' });
+    expect(res.ms).toBeLessThan(1300);
+    expect(smsc.submits.length).toBeLessThan(12); // exponential backoff, not a storm
+  });
+
+  it('fails at once on ESME_RINVDSTADR, naming the status and its code', async () => {
+    const { smsc, gw } = await setup(behaviours['reject-all'](ESME_RINVDSTADR));
+    const res = await gw.post(sms('code 1'));
+    expect(res.json).toEqual({ IsSuccess: false, ErrorDetails: 'SMSC rejected the message: ESME_RINVDSTADR (0x0B)' });
+    expect(smsc.submits).toHaveLength(1);
+  });
+
+  it('fails a submit whose response never comes after the response timeout', async () => {
+    const { gw } = await setup(behaviours['no-submit-resp'](), { SMSGW_SMSC_RESPONSE_TIMEOUT_MS: '300' });
+    const res = await gw.post(sms('code 1'));
+    expect(res.json).toEqual({ IsSuccess: false, ErrorDetails: 'SMSC did not answer submit_sm within 300 ms (outcome unknown)' });
+    expect(res.ms).toBeLessThan(800);
+  });
+
+  it('keeps at most SMSGW_SMSC_WINDOW submits outstanding', async () => {
+    let outstanding = 0;
+    let peak = 0;
+    const { smsc, gw } = await setup(
+      {
+        onSubmit: () => {
+          peak = Math.max(peak, ++outstanding);
+          setTimeout(() => outstanding--, 100);
+          return { delayMs: 100 };
+        },
+      },
+      { SMSGW_SMSC_WINDOW: '2' },
+    );
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => gw.post(sms(`code ${i}`))));
+    expect(results.every((r) => r.json.IsSuccess)).toBe(true);
+    expect(smsc.submits).toHaveLength(6);
+    expect(peak).toBe(2);
+  });
+
+  it('fails fast when the wait queue is full', async () => {
+    const { smsc, gw } = await setup(behaviours['no-submit-resp'](), {
+      SMSGW_SMSC_WINDOW: '1',
+      SMSGW_SMSC_WAIT_QUEUE_SIZE: '1',
+      SMSGW_SMSC_RESPONSE_TIMEOUT_MS: '500',
+    });
+    await waitFor(() => gw.gateway.smsc.ready(), 'bound');
+    const first = gw.post(sms('one'));
+    await waitFor(() => smsc.submits.length === 1, 'first submit');
+    const second = gw.post(sms('two')); // waits for the window
+    await new Promise((r) => setTimeout(r, 50));
+    const third = await gw.post(sms('three'));
+    expect(third.json).toEqual({ IsSuccess: false, ErrorDetails: 'Gateway busy: too many requests waiting for the SMSC' });
+    expect(third.ms).toBeLessThan(200);
+    await Promise.all([first, second]);
+  });
+});
+
+describe('stop()', () => {
+  it('unbinds, is idempotent and never reconnects', async () => {
+    const fake = await startFakeSmsc();
+    const gw = await startGateway(fake.url);
+    await waitFor(() => gw.gateway.smsc.ready(), 'bound');
+    const unbound = once(fake.smsc, 'unbind');
+    await Promise.all([gw.stop(), gw.stop()]);
+    await unbound;
+    await gw.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.smsc.bindAttempts).toHaveLength(1);
+    expect(gw.gateway.smsc.binds[0]!.state).toBe('stopped');
+    await fake.smsc.stop();
+  });
+});

@@ -1,0 +1,89 @@
+import { decodeGsm7Unpacked, encodeGsm7Unpacked, gsm7Septets, isGsm7 } from '../../src/sms/gsm7';
+
+/** All 127 basic-table characters in septet order, the escape slot 0x1B left out. */
+const BASIC_CHARS =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+
+const EXTENSION_CODES: ReadonlyArray<readonly [string, number]> = [
+  ['\f', 0x0a],
+  ['^', 0x14],
+  ['{', 0x28],
+  ['}', 0x29],
+  ['\\', 0x2f],
+  ['[', 0x3c],
+  ['~', 0x3d],
+  [']', 0x3e],
+  ['|', 0x40],
+  ['€', 0x65],
+];
+
+describe('isGsm7', () => {
+  it('accepts every basic and extension character', () => {
+    expect(isGsm7(BASIC_CHARS)).toBe(true);
+    expect(isGsm7(EXTENSION_CODES.map(([char]) => char).join(''))).toBe(true);
+    expect(isGsm7('')).toBe(true);
+  });
+
+  it.each(['ą', 'Ж', 'م', '😀', '`', 'ç', '\x1b', '\t'])('rejects %j', (char) => {
+    expect(isGsm7(`abc${char}`)).toBe(false);
+  });
+});
+
+describe('gsm7Septets', () => {
+  it('counts basic characters once and extension characters twice', () => {
+    expect(gsm7Septets('')).toBe(0);
+    expect(gsm7Septets(BASIC_CHARS)).toBe(127);
+    expect(gsm7Septets('a€b{')).toBe(6);
+  });
+});
+
+describe('encodeGsm7Unpacked', () => {
+  it('writes every basic character as its septet index', () => {
+    const expected = [...Array(0x80).keys()].filter((septet) => septet !== 0x1b);
+    expect([...encodeGsm7Unpacked(BASIC_CHARS)]).toEqual(expected);
+  });
+
+  it.each(EXTENSION_CODES)('writes %j as escape + code %d', (char, code) => {
+    expect([...encodeGsm7Unpacked(char)]).toEqual([0x1b, code]);
+  });
+
+  it('maps the characters that differ from ASCII', () => {
+    expect(encodeGsm7Unpacked('€')).toEqual(Buffer.from([0x1b, 0x65]));
+    expect(encodeGsm7Unpacked('@')).toEqual(Buffer.from([0x00]));
+    expect(encodeGsm7Unpacked('$£_')).toEqual(Buffer.from([0x02, 0x01, 0x11]));
+  });
+
+  it('returns an empty buffer for empty text', () => {
+    expect(encodeGsm7Unpacked('')).toHaveLength(0);
+  });
+});
+
+describe('decodeGsm7Unpacked', () => {
+  it('round-trips the basic table', () => {
+    expect(decodeGsm7Unpacked(encodeGsm7Unpacked(BASIC_CHARS))).toBe(BASIC_CHARS);
+  });
+
+  it.each(EXTENSION_CODES)('round-trips %j', (char) => {
+    const text = `a${char}b`;
+    expect(decodeGsm7Unpacked(encodeGsm7Unpacked(text))).toBe(text);
+  });
+
+  it('round-trips mixed text', () => {
+    const text = 'Kod: 1234 {wazny} €5 ~[x]| ^\\ Ünicode? Δ\f\r\n';
+    expect(decodeGsm7Unpacked(encodeGsm7Unpacked(text))).toBe(text);
+  });
+
+  it('shows an unassigned extension code as its basic character', () => {
+    expect(decodeGsm7Unpacked(Buffer.from([0x1b, 0x41]))).toBe('A');
+  });
+
+  it('shows a dangling or doubled escape as a space', () => {
+    expect(decodeGsm7Unpacked(Buffer.from([0x41, 0x1b]))).toBe('A ');
+    expect(decodeGsm7Unpacked(Buffer.from([0x1b, 0x1b]))).toBe(' ');
+  });
+
+  it('replaces octets that are not septets', () => {
+    expect(decodeGsm7Unpacked(Buffer.from([0x41, 0x80, 0x1b, 0xff]))).toBe('A\uFFFD\uFFFD');
+  });
+});

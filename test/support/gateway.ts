@@ -1,0 +1,88 @@
+import { Writable } from 'node:stream';
+import { createGateway, type Gateway } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config/load-config';
+import { createLogger } from '../../src/log';
+
+export const TEST_TOKEN = 'exsign-test-token-7f3a9c';
+export const tokenHeader = (token = TEST_TOKEN) => `token ${Buffer.from(token).toString('base64')}`;
+
+/** Every log line the gateway wrote, as text and parsed. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+  records(): Record<string, unknown>[] {
+    return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  config: Config;
+  logs: LogCapture;
+  url: string;
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: { IsSuccess: boolean; ErrorDetails: string }; headers: Headers; ms: number }>;
+  stop(): Promise<void>;
+}
+
+/** A gateway on loopback port 0 with short timings; env overrides use the real variable names. */
+export async function startGateway(smscUrl: string, env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = loadConfig({
+    env: {
+      NODE_ENV: 'test',
+      SMSGW_HTTP_PORT: '0',
+      SMSGW_METRICS_PORT: '0',
+      SMSGW_AUTH_TOKEN: TEST_TOKEN,
+      SMSGW_SMSC_URL: smscUrl,
+      SMSGW_SMSC_SYSTEM_ID: 'smsgw',
+      SMSGW_SMSC_PASSWORD: 'secret12',
+      SMSGW_SOURCE_ADDR: 'ExSign',
+      SMSGW_REQUEST_DEADLINE_MS: '3000',
+      SMSGW_SMSC_RECONNECT_MIN_DELAY_MS: '50',
+      SMSGW_SMSC_RECONNECT_MAX_DELAY_MS: '400',
+      SMSGW_SMSC_CONNECT_TIMEOUT_MS: '500',
+      SMSGW_SMSC_BIND_TIMEOUT_MS: '500',
+      SMSGW_SMSC_RETRY_BASE_DELAY_MS: '50',
+      SMSGW_SHUTDOWN_DRAIN_MS: '3000',
+      SMSGW_LOG_LEVEL: 'debug',
+      ...env,
+    },
+  });
+  const logs = new LogCapture();
+  const gateway = await createGateway(config, createLogger(config.log.level, logs));
+  await gateway.start();
+  const url = gateway.httpUrl();
+  return {
+    gateway,
+    config,
+    logs,
+    url,
+    async post(body, headers = {}) {
+      const started = performance.now();
+      const res = await fetch(`${url}${config.http.exsignPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: tokenHeader(), ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const json = (await res.json()) as { IsSuccess: boolean; ErrorDetails: string };
+      return { status: res.status, json, headers: res.headers, ms: performance.now() - started };
+    },
+    stop: () => gateway.stop(),
+  };
+}
+
+export const sms = (text: string, number = '+447911123456') => ({ MobileNumber: number, MessageText: text });
+
+/** Polls until `predicate` holds or `timeoutMs` passes (then fails with `what`). */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
