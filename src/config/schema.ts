@@ -191,6 +191,15 @@ export const schema = {
     },
   },
   dataDir: { doc: 'Directory for what the gateway keeps on disk.', format: String, default: './data', env: 'SMSGW_DATA_DIR' },
+  privacy: {
+    numberHashKey: {
+      doc: 'Key for the keyed hash of phone numbers; empty = generated once and kept in SMSGW_DATA_DIR/number-hash.key.',
+      format: String,
+      default: '',
+      env: 'SMSGW_NUMBER_HASH_KEY',
+      sensitive: true,
+    },
+  },
   metrics: {
     host: { doc: 'Address of the Prometheus endpoint (GET /metrics).', format: String, default: '127.0.0.1', env: 'SMSGW_METRICS_HOST' },
     port: { doc: 'Port of the Prometheus endpoint (0 picks a free one).', format: 'port', default: 9464, env: 'SMSGW_METRICS_PORT' },
