@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config/load-config';
+import { ConfigError, loadConfig, redactedConfig } from './config/load-config';
 import { createLogger } from './log';
 import { createGateway } from './app';
 
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.log.level);
+  logger.info({ config: redactedConfig(config) }, 'effective configuration');
   const gateway = await createGateway(config, logger);
 
   let signalled = false;

@@ -62,22 +62,38 @@ export function loadConfig(options: LoadOptions = {}): Config {
   return result;
 }
 
+/** The config with every `sensitive` value replaced, for the start-up log line. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  for (const key of sensitiveKeys()) {
+    const parts = key.split('.');
+    let node = copy;
+    for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>;
+    const leaf = parts[parts.length - 1]!;
+    if (node[leaf]) node[leaf] = '[redacted]';
+  }
+  return copy;
+}
+
+function sensitiveKeys(): string[] {
+  return [...schemaLeaves()].filter(([, spec]) => spec.sensitive === true).map(([key]) => key);
+}
+
 /** key path → env var name, from the schema. */
 export function envVarsByKey(): Map<string, string> {
   const out = new Map<string, string>();
-  const walk = (node: Record<string, unknown>, prefix: string) => {
-    for (const [name, value] of Object.entries(node)) {
-      const key = prefix ? `${prefix}.${name}` : name;
-      const spec = value as Record<string, unknown>;
-      if ('doc' in spec && 'default' in spec) {
-        if (typeof spec.env === 'string') out.set(key, spec.env);
-      } else {
-        walk(spec, key);
-      }
-    }
-  };
-  walk(schema as unknown as Record<string, unknown>, '');
+  for (const [key, spec] of schemaLeaves()) if (typeof spec.env === 'string') out.set(key, spec.env);
   return out;
+}
+
+/** Every leaf of the schema (a node with a default) with its key path. */
+function* schemaLeaves(node: Record<string, unknown> = schema as unknown as Record<string, unknown>, prefix = ''): Generator<[string, Record<string, unknown>]> {
+  for (const [name, value] of Object.entries(node)) {
+    const key = prefix ? `${prefix}.${name}` : name;
+    const spec = value as Record<string, unknown>;
+    if ('default' in spec) yield [key, spec];
+    else yield* schemaLeaves(spec, key);
+  }
 }
 
 function describe(err: unknown): string {

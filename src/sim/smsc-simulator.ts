@@ -60,6 +60,7 @@ export class SmscSimulator extends EventEmitter {
   private readonly server: Server;
   private nextMessageId = 0x1000;
   private readonly receiptTimers = new Set<NodeJS.Timeout>();
+  private readonly bindTypes = new WeakMap<Session, string>();
 
   constructor(private readonly opts: SimulatorOptions = {}) {
     super();
@@ -159,6 +160,7 @@ export class SmscSimulator extends EventEmitter {
     else if (this.opts.password !== undefined && pdu.password !== this.opts.password) status = ESME_RINVPASWD;
     session.send(pdu.response({ command_status: status, system_id: 'SMSGWSIM' }));
     if (status !== 0) setTimeout(() => session.close(), 10);
+    else this.bindTypes.set(session, pdu.command);
   }
 
   private onSubmit(session: Session, pdu: PDU): void {
@@ -210,9 +212,17 @@ export class SmscSimulator extends EventEmitter {
         receipted_message_id: submit.messageId,
         message_state: 2, // DELIVERED
       });
-      session.send(receipt);
+      const target = this.receiptSession(session);
+      target?.send(receipt);
+      this.emit('receipt', { messageId: submit.messageId, bind: target ? this.bindTypes.get(target) : undefined });
     }, this.opts.receiptDelayMs);
     this.receiptTimers.add(timer);
+  }
+
+  /** Receipts go to a session that can receive: the submitting transceiver, else any receiver. */
+  private receiptSession(submitter: Session): Session | undefined {
+    if (this.bindTypes.get(submitter) === 'bind_transceiver' && !submitter.socket.destroyed) return submitter;
+    return this.server.sessions.find((s) => ['bind_receiver', 'bind_transceiver'].includes(this.bindTypes.get(s) ?? ''));
   }
 }
 

@@ -228,3 +228,17 @@ describe('stop()', () => {
     await fake.smsc.stop();
   });
 });
+
+describe('transmitter-receiver mode', () => {
+  it('binds a transmitter for submits and a receiver that gets the receipts', async () => {
+    const { smsc, gw } = await setup({ receiptDelayMs: 50 }, { SMSGW_SMSC_BIND_MODE: 'transmitter-receiver' });
+    await waitFor(() => gw.gateway.smsc.binds.every((b) => b.state === 'bound'), 'both binds');
+    expect(smsc.bindAttempts.map((b) => b.command).sort()).toEqual(['bind_receiver', 'bind_transmitter']);
+    const sent = once(smsc, 'receipt');
+    expect((await gw.post(sms('code 1'))).json.IsSuccess).toBe(true);
+    expect((await sent)[0]).toMatchObject({ bind: 'bind_receiver' });
+    await waitFor(() => gw.logs.records().some((r) => r.msg === 'delivery receipt' && r.stat === 'DELIVRD'), 'receipt handled');
+    const ready = (await (await fetch(`${gw.url}/readyz`)).json()) as { binds: { state: string }[] };
+    expect(ready.binds).toHaveLength(2);
+  });
+});

@@ -1,0 +1,149 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, envVarsByKey, loadConfig, redactedConfig } from '../../src/config/load-config';
+import { schema } from '../../src/config/schema';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'smsgw-config-'));
+const file = (name: string, content: string) => {
+  const p = path.join(tmp, name);
+  writeFileSync(p, content);
+  return p;
+};
+const production = {
+  NODE_ENV: 'production',
+  SMSGW_SMSC_URL: 'smpp://smsc.example.net:2775',
+  SMSGW_SMSC_SYSTEM_ID: 'acct',
+  SMSGW_SMSC_PASSWORD: 'pw123456',
+  SMSGW_AUTH_TOKEN: 'a-long-production-token',
+};
+
+describe('loadConfig', () => {
+  it('documents every key: doc, format, default, env with the SMSGW_ prefix', () => {
+    const walk = (node: Record<string, unknown>, prefix: string): string[] =>
+      Object.entries(node).flatMap(([name, value]) => {
+        const spec = value as Record<string, unknown>;
+        const key = prefix ? `${prefix}.${name}` : name;
+        if (!('default' in spec)) return walk(spec, key);
+        expect({ key, doc: typeof spec.doc, format: spec.format !== undefined, env: typeof spec.env }).toEqual({ key, doc: 'string', format: true, env: 'string' });
+        return [key];
+      });
+    const keys = walk(schema as unknown as Record<string, unknown>, '');
+    const envs = [...envVarsByKey().values()];
+    expect(new Set(envs).size).toBe(keys.length);
+    for (const env of envs) if (env !== 'NODE_ENV') expect(env).toMatch(/^SMSGW_[A-Z0-9_]+$/);
+  });
+
+  it('uses the documented defaults and the development profile (simulator, dev token) when nothing is set', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.env).toBe('development');
+    expect(config.simulator.enabled).toBe(true);
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080, exsignPath: '/exsign/sms', bodyLimitBytes: 16384 });
+    expect(config.allowedIps).toEqual(['127.0.0.1', '::1']);
+    expect(config.smsc).toMatchObject({ bindMode: 'transceiver', window: 10, enquireLinkIntervalMs: 30000, dataCoding: 0 });
+    expect(config.message).toMatchObject({ requestDeadlineMs: 10000, maxSegments: 6 });
+    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+  });
+
+  it('layers defaults → profile file → SMSGW_CONFIG file → environment', () => {
+    const configDir = mkdtempSync(path.join(tmp, 'profiles-'));
+    writeFileSync(path.join(configDir, 'production.json'), JSON.stringify({ smsc: { window: 20, enquireLinkIntervalMs: 15000 }, http: { port: 9001 } }));
+    const extra = file('extra.json', JSON.stringify({ smsc: { window: 30 }, message: { maxSegments: 3 } }));
+    const config = loadConfig({ configDir, env: { ...production, SMSGW_CONFIG: extra, SMSGW_SMSC_WINDOW: '40' } });
+    expect(config.smsc.window).toBe(40); // env beats both files
+    expect(config.message.maxSegments).toBe(3); // SMSGW_CONFIG beats the default
+    expect(config.smsc.enquireLinkIntervalMs).toBe(15000); // profile file beats the default
+    expect(config.http.port).toBe(9001);
+  });
+
+  it('honours every documented env var name', () => {
+    const config = loadConfig({
+      env: {
+        ...production,
+        SMSGW_HTTP_HOST: '0.0.0.0',
+        SMSGW_HTTP_PORT: '8181',
+        SMSGW_EXSIGN_PATH: '/sms',
+        SMSGW_ALLOWED_IPS: '10.0.0.0/8, 2001:db8::/32',
+        SMSGW_SMSC_SYSTEM_TYPE: 'OTP',
+        SMSGW_SMSC_BIND_MODE: 'transmitter-receiver',
+        SMSGW_SOURCE_ADDR: 'ExSign',
+        SMSGW_DEFAULT_REGION: 'gb',
+        SMSGW_REQUEST_DEADLINE_MS: '5000',
+        SMSGW_SMSC_WINDOW: '50',
+        SMSGW_SMSC_ENQUIRE_LINK_MS: '20000',
+        SMSGW_MAX_SEGMENTS: '3',
+        SMSGW_DATA_DIR: '/var/lib/smsgw',
+        SMSGW_METRICS_HOST: '0.0.0.0',
+        SMSGW_METRICS_PORT: '9999',
+        SMSGW_LOG_LEVEL: 'debug',
+      },
+    });
+    expect(config.http).toMatchObject({ host: '0.0.0.0', port: 8181, exsignPath: '/sms' });
+    expect(config.allowedIps).toEqual(['10.0.0.0/8', '2001:db8::/32']);
+    expect(config.smsc).toMatchObject({ systemType: 'OTP', bindMode: 'transmitter-receiver', window: 50, enquireLinkIntervalMs: 20000 });
+    expect(config.message).toMatchObject({ sourceAddr: 'ExSign', defaultRegion: 'GB', requestDeadlineMs: 5000, maxSegments: 3 });
+    expect(config).toMatchObject({ dataDir: '/var/lib/smsgw', metrics: { host: '0.0.0.0', port: 9999 }, log: { level: 'debug' } });
+  });
+
+  it('reads the token and the SMPP password from files', () => {
+    const tokenFile = file('token', 'token-from-file\n');
+    const passwordFile = file('password', 'pw-from-file\n');
+    const { SMSGW_AUTH_TOKEN: _t, SMSGW_SMSC_PASSWORD: _p, ...rest } = production;
+    const config = loadConfig({ env: { ...rest, SMSGW_AUTH_TOKEN_FILE: tokenFile, SMSGW_SMSC_PASSWORD_FILE: passwordFile } });
+    expect(config.auth.token).toBe('token-from-file');
+    expect(config.smsc.password).toBe('pw-from-file');
+  });
+
+  it.each([
+    [{ SMSGW_SMSC_WINDOW: '0' }, 'Invalid configuration: smsc.window (SMSGW_SMSC_WINDOW): must be a positive integer'],
+    [{ SMSGW_HTTP_PORT: '70000' }, 'http.port (SMSGW_HTTP_PORT)'],
+    [{ SMSGW_ALLOWED_IPS: '10.0.0.0/33' }, 'allowedIps (SMSGW_ALLOWED_IPS): "10.0.0.0/33" is not an IP address or CIDR block'],
+    [{ SMSGW_SMSC_URL: 'http://smsc:2775' }, 'smsc.url (SMSGW_SMSC_URL): must start with smpp:// or ssmpp://'],
+    [{ SMSGW_SMSC_BIND_MODE: 'receiver' }, 'smsc.bindMode (SMSGW_SMSC_BIND_MODE)'],
+    [{ SMSGW_DEFAULT_REGION: 'GBR' }, 'message.defaultRegion (SMSGW_DEFAULT_REGION)'],
+    [{ SMSGW_AUTH_TOKEN_FILE: '/nonexistent/token' }, 'auth.tokenFile (SMSGW_AUTH_TOKEN_FILE): cannot read /nonexistent/token: ENOENT'],
+  ])('stops with one line naming the key and env var for %j', (env, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ env: { ...production, ...env } });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('refuses an unknown key in a config file (strict validation)', () => {
+    const extra = file('typo.json', JSON.stringify({ smsc: { windw: 5 } }));
+    expect(() => loadConfig({ env: { ...production, SMSGW_CONFIG: extra } })).toThrow(/smsc.windw/);
+  });
+
+  it.each([
+    ['SMSGW_SMSC_URL', 'smsc.url (SMSGW_SMSC_URL): required in production'],
+    ['SMSGW_SMSC_SYSTEM_ID', 'smsc.systemId (SMSGW_SMSC_SYSTEM_ID): required in production'],
+    ['SMSGW_SMSC_PASSWORD', 'smsc.password (SMSGW_SMSC_PASSWORD): required in production'],
+    ['SMSGW_AUTH_TOKEN', 'auth.token (SMSGW_AUTH_TOKEN): required in production'],
+  ])('production requires %s', (missing, message) => {
+    const env: Record<string, string> = { ...production };
+    delete env[missing];
+    expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('never starts the simulator in production, whatever the files say', () => {
+    expect(() => loadConfig({ env: { ...production, SMSGW_SIMULATOR: 'true' } })).toThrow(
+      'simulator.enabled (SMSGW_SIMULATOR): the SMSC simulator can never run in production',
+    );
+  });
+
+  it('has no default token outside the development profile', () => {
+    expect(() => loadConfig({ env: { NODE_ENV: 'test', SMSGW_SMSC_URL: 'smpp://127.0.0.1:2775' } })).toThrow('auth.token (SMSGW_AUTH_TOKEN)');
+  });
+
+  it('redacts every sensitive value in the printable config', () => {
+    const printed = JSON.stringify(redactedConfig(loadConfig({ env: { ...production, SMSGW_NUMBER_HASH_KEY: 'hash-key-123' } })));
+    for (const secret of ['a-long-production-token', 'pw123456', 'hash-key-123']) expect(printed).not.toContain(secret);
+    expect(printed).toContain('"password":"[redacted]"');
+    expect(printed).toContain('"systemId":"acct"');
+  });
+});
