@@ -62,6 +62,9 @@ export const responseTimeout = (waitedMs: number): OutcomeUnknownError =>
 export const linkLost = (reason: string): OutcomeUnknownError =>
   new OutcomeUnknownError('SMSC_LINK_LOST', `SMSC link lost before submit_sm_resp (${reason}); outcome unknown`);
 
+export const throttled = (status: number): GatewayError =>
+  new GatewayError('SMSC_REJECTED', `SMSC throttling (${formatCommandStatus(status)}): sending paused, message not sent before the request deadline`);
+
 export const queueFull = (): GatewayError =>
   new GatewayError('QUEUE_FULL', 'Gateway busy: too many requests waiting for the SMSC');
 

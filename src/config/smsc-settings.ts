@@ -53,8 +53,8 @@ export function smscSettings(config: Config, simulatorUrl?: string): SmscSetting
   }
   config.smscs.forEach((entry, i) => {
     const where = `smscs[${i}]${typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}`;
+    if (typeof entry.name !== 'string' || !entry.name) throw new SmscConfigError(`${where}: name is required`);
     const settings = validateEntry(entry, config.message.sourceAddr, where);
-    if (!settings.name) throw new SmscConfigError(`${where}: name is required`);
     if (!settings.url) throw new SmscConfigError(`${where}: url is required (smpp://host:port or ssmpp://host:port)`);
     if (settings.passwordFile) settings.password = readSecret(settings.passwordFile, where);
     if (config.env === 'production' && (!settings.systemId || !settings.password)) throw new SmscConfigError(`${where}: systemId and password are required in production`);

@@ -74,6 +74,8 @@ export class SmscSimulator extends EventEmitter {
   private readonly server: Server;
   private nextMessageId = 0x1000;
   private readonly receiptTimers = new Set<NodeJS.Timeout>();
+  /** Sessions bound as receiver or transceiver: where deliver_sm may go. */
+  private readonly receivers = new Set<Session>();
   /** Per session, the end of the last split write, so pieces of two PDUs never interleave. */
   private readonly writeChains = new WeakMap<Session, Promise<void>>();
 
@@ -199,6 +201,10 @@ export class SmscSimulator extends EventEmitter {
     else if (this.opts.password !== undefined && pdu.password !== this.opts.password) status = ESME_RINVPASWD;
     this.send(session, pdu.response({ command_status: status, system_id: 'SMSGWSIM' }));
     if (status !== 0) setTimeout(() => session.close(), 10);
+    else if (pdu.command !== 'bind_transmitter') {
+      this.receivers.add(session);
+      session.socket.once('close', () => this.receivers.delete(session));
+    }
   }
 
   private onSubmit(session: Session, pdu: PDU): void {
@@ -254,7 +260,9 @@ export class SmscSimulator extends EventEmitter {
         receipted_message_id: submit.messageId,
         message_state: 2, // DELIVERED
       });
-      this.send(session, receipt);
+      // As an SMSC does: on the submitting session if it can receive, else on a receiver bind of the account.
+      const target = this.receivers.has(session) ? session : this.receivers.values().next().value;
+      if (target) this.send(target, receipt);
     }, this.opts.receiptDelayMs);
     this.receiptTimers.add(timer);
   }

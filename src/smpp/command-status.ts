@@ -8,6 +8,7 @@ for (const [name, value] of Object.entries(smppErrors)) {
 
 export const ESME_ROK = 0x00;
 export const ESME_RINVMSGLEN = 0x01;
+export const ESME_RINVCMDLEN = 0x02;
 export const ESME_RINVCMDID = 0x03;
 export const ESME_RSYSERR = 0x08;
 export const ESME_RINVDSTADR = 0x0b;

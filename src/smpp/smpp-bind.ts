@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import { connect, PDU, type Session, type SessionOptions } from 'smpp';
 import type { Logger } from '../log';
-import { GatewayError, linkLost, notBound, queueFull, responseTimeout, shuttingDown } from '../errors';
+import { GatewayError, linkLost, notBound, queueFull, responseTimeout, shuttingDown, throttled } from '../errors';
 import { reconnectDelayMs } from './backoff';
 import { ESME_RINVCMDID, ESME_ROK, formatCommandStatus } from './command-status';
 import { createErrorPolicy, type ErrorPolicy } from './error-policy';
@@ -108,6 +109,7 @@ export class SmppBind extends EventEmitter {
   private pausedUntil = 0;
   private pauseStartedAt = 0;
   private probing = false;
+  private throttleStatus = 0;
   /** A submit went unanswered: nothing is sent until enquire_link_resp shows the SMSC still answers. */
   private suspect = false;
   private stateTimer: NodeJS.Timeout | undefined;
@@ -202,12 +204,20 @@ export class SmppBind extends EventEmitter {
     this.setState('connecting');
     const url = new URL(this.opts.url);
     const secure = url.protocol === 'ssmpp:';
+    const host = url.hostname.replace(/^\[|\]$/g, '');
     const options: SessionOptions = {
-      host: url.hostname.replace(/^\[|\]$/g, ''),
+      host,
       port: Number(url.port),
       tls: secure,
       ...(secure && this.opts.tls
-        ? { ca: this.opts.tls.ca, cert: this.opts.tls.cert, key: this.opts.tls.key, rejectUnauthorized: this.opts.tls.rejectUnauthorized, servername: url.hostname }
+        ? {
+            ca: this.opts.tls.ca,
+            cert: this.opts.tls.cert,
+            key: this.opts.tls.key,
+            rejectUnauthorized: this.opts.tls.rejectUnauthorized,
+            // SNI takes host names only (RFC 6066); an IP address is still checked against the certificate.
+            ...(isIP(host) ? {} : { servername: host }),
+          }
         : {}),
     };
     const session = connect(options);
@@ -435,6 +445,7 @@ export class SmppBind extends EventEmitter {
     this.pauseStartedAt = Date.now();
     this.pausedUntil = this.pauseStartedAt + pauseMs;
     this.probing = true;
+    this.throttleStatus = status;
     this.log.warn({ status: formatCommandStatus(status), pauseMs }, 'SMSC throttling: submits paused on this bind');
     this.emit('throttle-pause', status);
   }
@@ -467,6 +478,7 @@ export class SmppBind extends EventEmitter {
   }
 
   private notReadyError(): GatewayError {
+    if (this._state === 'bound' && this.probing) return throttled(this.throttleStatus);
     if (this._state === 'bound') return new GatewayError('SMSC_TIMEOUT', `SMSC window full until the request deadline (window ${this.opts.window})`);
     const error = notBound();
     if (this.lastFailure) error.message += ` (last failure: ${this.lastFailure})`;
@@ -535,9 +547,10 @@ export class SmppBind extends EventEmitter {
 }
 
 function errorSummary(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${err.message}` : err.message;
+  // Duck-typed: errors made by Node's own modules need not pass `instanceof Error` in every realm.
+  if (typeof err === 'object' && err !== null && typeof (err as Error).message === 'string') {
+    const { code, message } = err as NodeJS.ErrnoException;
+    return code ? `${code}: ${message}` : message;
   }
   return String(err);
 }
