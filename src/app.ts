@@ -7,17 +7,15 @@ import { createAllowlist } from './http/ip-allowlist';
 import { createHttpApp } from './http/server';
 import { createTokenCheck } from './http/token-check';
 import { observeBind, sampleBinds } from './metrics/bind-metrics';
-import { createMetrics, commandStatusLabel, SUBMIT_LOCAL_ERROR, SUBMIT_TIMEOUT, type HttpOutcome } from './metrics/metrics';
+import { createMetrics, type HttpOutcome } from './metrics/metrics';
 import { createMetricsServer } from './metrics/metrics-server';
 import { SmscSimulator } from './sim/smsc-simulator';
 import { simulatorOptions } from './sim/simulator-switches';
-import { smscSettings, type SmscSettings } from './config/smsc-settings';
-import { createErrorPolicy } from './smpp/error-policy';
-import { createMessageSender } from './smpp/message-sender';
+import { smscSettings } from './config/smsc-settings';
 import { createRouter } from './smpp/router';
 import { createSmscClient, type SmscClient } from './smpp/smsc-client';
-import { createSmsService, type SmsTarget } from './sms/sms-service';
-import { sourceAddress } from './sms/source-address';
+import { createSmsTarget } from './smpp/sms-target';
+import { createSmsService } from './sms/sms-service';
 import { createReceiptHandler } from './dlr/receipt-handler';
 import { packageVersion } from './project-root';
 
@@ -58,33 +56,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     client.binds.forEach((bind, i) => observeBind(bind, client.name, String(i), metrics));
     return client;
   });
-  const targets = new Map(settings.map((s, i) => [smscs[i]!, smsTarget(s, smscs[i]!)]));
+  const targets = new Map(smscs.map((client, i) => [client, createSmsTarget(settings[i]!, client, metrics, logger)]));
   const router = createRouter(smscs, config.routes);
   const smsc = smscs[0]!;
-
-  function smsTarget(s: SmscSettings, client: SmscClient): SmsTarget {
-    const sender = createMessageSender({
-      submit: client.submit,
-      source: sourceAddress(s.sourceAddr, s.sourceTon, s.sourceNpi),
-      destTon: s.destTon,
-      destNpi: s.destNpi,
-      registeredDelivery: s.registeredDelivery,
-      retryBaseDelayMs: s.retryBaseDelayMs,
-      errorPolicy: createErrorPolicy(s.errorPolicy),
-      onSubmitOutcome({ commandStatus, error, durationMs }) {
-        const label = commandStatus !== undefined ? commandStatusLabel(commandStatus) : error?.code === 'SMSC_TIMEOUT' ? SUBMIT_TIMEOUT : SUBMIT_LOCAL_ERROR;
-        metrics.submitSm.inc({ smsc: s.name, command_status: label });
-        if (commandStatus !== undefined) {
-          metrics.submitSmDuration.observe({ smsc: s.name }, durationMs / 1000);
-          if (commandStatus === 0) metrics.lastSubmitSuccess.set({ smsc: s.name }, Date.now() / 1000);
-        }
-      },
-      onResend(error) {
-        logger.warn({ smsc: s.name, reason: error.message }, 'resending a submit_sm whose outcome is unknown (once, on a healthy bind)');
-      },
-    });
-    return { name: s.name, gsmDataCoding: s.dataCoding, send: sender.send };
-  }
 
   const service = createSmsService({
     defaultRegion: config.message.defaultRegion,

@@ -124,7 +124,7 @@ function checkProfile(config: Config): void {
     smscSettings(config);
   } catch (err) {
     if (!(err instanceof SmscConfigError)) throw err;
-    fail(err.message.startsWith('routes') ? 'routes' : 'smscs', err.message);
+    fail(err.key, err.message);
   }
   if (!config.http.exsignPath.startsWith('/')) fail('http.exsignPath', 'must start with /');
 }

@@ -7,9 +7,12 @@ import { schema, type RouteConfig } from './schema';
 /** Everything one SMSC needs: the smsc.* keys plus its sender. */
 export type SmscSettings = Config['smsc'] & { sourceAddr: string };
 
-/** A list entry or route that cannot be used; the message names the entry and the key. */
+/** A list entry or route that cannot be used; `key` is the config key at fault, the message names the entry. */
 export class SmscConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    readonly key: 'smscs' | 'routes' | 'smsc.errorPolicy',
+    message: string,
+  ) {
     super(message);
     this.name = 'SmscConfigError';
   }
@@ -48,26 +51,27 @@ function entrySchema(defaultSender: string): Record<string, unknown> {
  */
 export function smscSettings(config: Config, simulatorUrl?: string): SmscSettings[] {
   const list: SmscSettings[] = [];
-  if (config.smsc.url || config.simulator.enabled) {
+  const defaultIncluded = Boolean(config.smsc.url || config.simulator.enabled);
+  if (defaultIncluded) {
     list.push({ ...config.smsc, url: (config.simulator.enabled && simulatorUrl) || config.smsc.url, sourceAddr: config.message.sourceAddr });
   }
   config.smscs.forEach((entry, i) => {
     const where = `smscs[${i}]${typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}`;
-    if (typeof entry.name !== 'string' || !entry.name) throw new SmscConfigError(`${where}: name is required`);
+    if (typeof entry.name !== 'string' || !entry.name) throw new SmscConfigError('smscs', `${where}: name is required`);
     const settings = validateEntry(entry, config.message.sourceAddr, where);
-    if (!settings.url) throw new SmscConfigError(`${where}: url is required (smpp://host:port or ssmpp://host:port)`);
+    if (!settings.url) throw new SmscConfigError('smscs', `${where}: url is required (smpp://host:port or ssmpp://host:port)`);
     if (settings.passwordFile) settings.password = readSecret(settings.passwordFile, where);
-    if (config.env === 'production' && (!settings.systemId || !settings.password)) throw new SmscConfigError(`${where}: systemId and password are required in production`);
+    if (config.env === 'production' && (!settings.systemId || !settings.password)) throw new SmscConfigError('smscs', `${where}: systemId and password are required in production`);
     list.push(settings);
   });
   const names = new Set<string>();
   for (const smsc of list) {
-    if (names.has(smsc.name)) throw new SmscConfigError(`SMSC name "${smsc.name}" is used twice; names label metrics and routes`);
+    if (names.has(smsc.name)) throw new SmscConfigError('smscs', `SMSC name "${smsc.name}" is used twice; names label metrics and routes`);
     names.add(smsc.name);
     try {
       createErrorPolicy(smsc.errorPolicy);
     } catch (err) {
-      throw new SmscConfigError(`SMSC "${smsc.name}": ${(err as Error).message}`);
+      throw new SmscConfigError(smsc === list[0] && defaultIncluded ? 'smsc.errorPolicy' : 'smscs', `SMSC "${smsc.name}": ${(err as Error).message}`);
     }
   }
   checkRoutes(config.routes, names);
@@ -80,7 +84,7 @@ function validateEntry(entry: Record<string, unknown>, defaultSender: string, wh
     conf.load(entry);
     conf.validate({ allowed: 'strict' });
   } catch (err) {
-    throw new SmscConfigError(`${where}: ${(err as Error).message.split('\n').filter(Boolean).join('; ')}`);
+    throw new SmscConfigError('smscs', `${where}: ${(err as Error).message.split('\n').filter(Boolean).join('; ')}`);
   }
   return conf.getProperties() as SmscSettings;
 }
@@ -89,7 +93,7 @@ function readSecret(file: string, where: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw new SmscConfigError(`${where}: passwordFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new SmscConfigError('smscs', `${where}: passwordFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
 
@@ -97,10 +101,10 @@ function checkRoutes(routes: readonly RouteConfig[], names: ReadonlySet<string>)
   const prefixes = new Set<string>();
   routes.forEach((route, i) => {
     const prefix = route.prefix.replace(/^\+/, '');
-    if (prefixes.has(prefix)) throw new SmscConfigError(`routes[${i}]: prefix "${route.prefix}" appears twice`);
+    if (prefixes.has(prefix)) throw new SmscConfigError('routes', `routes[${i}]: prefix "${route.prefix}" appears twice`);
     prefixes.add(prefix);
     for (const name of route.smscs) {
-      if (!names.has(name)) throw new SmscConfigError(`routes[${i}]: no SMSC named "${name}" (configured: ${[...names].join(', ') || 'none'})`);
+      if (!names.has(name)) throw new SmscConfigError('routes', `routes[${i}]: no SMSC named "${name}" (configured: ${[...names].join(', ') || 'none'})`);
     }
   });
 }

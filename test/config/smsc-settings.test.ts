@@ -65,6 +65,11 @@ describe('several SMSCs in the configuration', () => {
     expect(() => loadConfig({ env: { ...env, SMSGW_ROUTES: JSON.stringify([{ prefix: 'UK', smscs: ['uk'] }]) } })).toThrow(/prefix must be digits/);
   });
 
+  it('names SMSGW_SMSC_ERROR_POLICY when the first SMSC\'s policy is wrong', () => {
+    const env = { ...base, SMSGW_SMSC_URL: 'smpp://127.0.0.1:2775', SMSGW_SMSC_ERROR_POLICY: '{"ESME_RTHROTLED":"throttle"}' };
+    expect(() => loadConfig({ env })).toThrow(/^Invalid configuration: smsc\.errorPolicy \(SMSGW_SMSC_ERROR_POLICY\): SMSC "default": error policy entry "ESME_RTHROTLED"/);
+  });
+
   it('requires credentials for every listed SMSC in production', () => {
     const env = { ...base, NODE_ENV: 'production', SMSGW_SMSCS: JSON.stringify([{ name: 'uk', url: uk.url }]) };
     expect(() => loadConfig({ env })).toThrow(/smscs\[0\] \("uk"\): systemId and password are required in production/);
