@@ -44,7 +44,7 @@ export function sampleBinds(binds: readonly SmppBind[], smsc: string, metrics: M
   for (const bind of binds) {
     inflight += bind.inflightCount;
     waiting += bind.waitingCount;
-    if (bind.state === 'bound') window += bind.windowSize;
+    if (bind.state === 'bound' && bind.bindType !== 'receiver') window += bind.windowSize;
   }
   metrics.inflightRequests.set({ smsc }, inflight);
   metrics.waitQueueLength.set({ smsc }, waiting);

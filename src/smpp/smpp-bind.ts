@@ -145,6 +145,10 @@ export class SmppBind extends EventEmitter {
     return this.opts.window;
   }
 
+  get bindType(): BindType {
+    return this.opts.bindType;
+  }
+
   /** Bound and free to send now: not paused by throttling, not waiting for a link probe. */
   get accepting(): boolean {
     return this._state === 'bound' && !this.suspect && this.pausedUntil <= Date.now();
@@ -479,6 +483,7 @@ export class SmppBind extends EventEmitter {
 
   private notReadyError(): GatewayError {
     if (this._state === 'bound' && this.probing) return throttled(this.throttleStatus);
+    if (this._state === 'bound' && this.wakeTimer) return new GatewayError('SMSC_TIMEOUT', 'TPS limit for this SMSC reached: message not sent before the request deadline');
     if (this._state === 'bound') return new GatewayError('SMSC_TIMEOUT', `SMSC window full until the request deadline (window ${this.opts.window})`);
     const error = notBound();
     if (this.lastFailure) error.message += ` (last failure: ${this.lastFailure})`;

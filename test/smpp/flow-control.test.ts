@@ -165,6 +165,18 @@ describe('TPS limits', () => {
     expect(await metricValue(gw, 'smsgw_smpp_tps_limit_hits_total{smsc="default"}')).toBeGreaterThan(0);
   });
 
+  it('answers messages the TPS limit holds past their deadline, naming the limit', async () => {
+    const { smsc, gw } = await setup(behaviours.happy(), { SMSGW_SMSC_TPS: '4', SMSGW_REQUEST_DEADLINE_MS: '600' });
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => gw.post(sms(`code ${i}`, number(i)))));
+    const sent = results.filter((r) => r.json.IsSuccess).length;
+    expect(smsc.submits).toHaveLength(sent);
+    expect(sent).toBeGreaterThanOrEqual(2); // burst 1, then one token per 250 ms within 600 ms
+    expect(sent).toBeLessThanOrEqual(4);
+    for (const res of results.filter((r) => !r.json.IsSuccess)) {
+      expect(res.json.ErrorDetails).toBe('TPS limit for this SMSC reached: message not sent before the request deadline');
+    }
+  });
+
   it('holds the per-session limit on each of several sessions', async () => {
     const SESSION_TPS = 20;
     const RUN_MS = 2000;

@@ -171,5 +171,6 @@ describe('several binds to one SMSC', () => {
     await waitFor(() => receiptsAcked.length === 3, 'three receipts answered');
     expect(new Set(receiptsAcked)).toEqual(new Set(['bind_receiver']));
     expect(await metricValue(gw, 'smsgw_smpp_bind_up{smsc="default",session="3"}')).toBe(1);
+    expect(await metricValue(gw, 'smsgw_smpp_window_size{smsc="default"}')).toBe(20); // receivers carry no submits
   });
 });
