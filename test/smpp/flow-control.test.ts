@@ -196,7 +196,11 @@ describe('TPS limits', () => {
     const elapsed = Date.now() - started;
     expect(results.every((r) => r.json.IsSuccess)).toBe(true);
     expect([...perSession.values()]).toHaveLength(2);
-    for (const count of perSession.values()) expect(count).toBe(total / 2);
+    const burst = Math.max(1, Math.floor(SESSION_TPS / 10));
+    for (const count of perSession.values()) {
+      expect(count).toBeGreaterThanOrEqual(total * 0.3); // both sessions carry traffic
+      expect(count).toBeLessThanOrEqual((SESSION_TPS * elapsed * 1.1) / 1000 + burst); // and neither beats its own limit
+    }
     // 80 submits at 2 × 20/s take about 2 s less the initial bursts; unlimited they take milliseconds.
     expect(elapsed).toBeGreaterThanOrEqual(RUN_MS * 0.85);
     expect(elapsed).toBeLessThan(RUN_MS * 1.5);
