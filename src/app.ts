@@ -7,13 +7,15 @@ import { createAllowlist } from './http/ip-allowlist';
 import { createHttpApp } from './http/server';
 import { createTokenCheck } from './http/token-check';
 import { observeBind, sampleBinds } from './metrics/bind-metrics';
-import { createMetrics, commandStatusLabel, SUBMIT_LOCAL_ERROR, SUBMIT_TIMEOUT, type HttpOutcome } from './metrics/metrics';
+import { createMetrics, type HttpOutcome } from './metrics/metrics';
 import { createMetricsServer } from './metrics/metrics-server';
 import { SmscSimulator } from './sim/smsc-simulator';
-import { createMessageSender } from './smpp/message-sender';
+import { simulatorOptions } from './sim/simulator-switches';
+import { smscSettings } from './config/smsc-settings';
+import { createRouter } from './smpp/router';
 import { createSmscClient, type SmscClient } from './smpp/smsc-client';
+import { createSmsTarget } from './smpp/sms-target';
 import { createSmsService } from './sms/sms-service';
-import { sourceAddress } from './sms/source-address';
 import { createReceiptHandler } from './dlr/receipt-handler';
 import { packageVersion } from './project-root';
 
@@ -21,7 +23,10 @@ export interface Gateway {
   start(): Promise<void>;
   /** Final and idempotent: refuses new requests, drains in-flight ones (bounded), unbinds, closes. */
   stop(): Promise<void>;
+  /** The first SMSC (the one set by SMSGW_SMSC_*, when configured). */
   readonly smsc: SmscClient;
+  /** Every SMSC, in config order. */
+  readonly smscs: readonly SmscClient[];
   readonly simulator: SmscSimulator | undefined;
   httpUrl(): string;
   metricsUrl(): string;
@@ -30,42 +35,41 @@ export interface Gateway {
 /** Composition root: builds every part from the config; nothing starts until start(). */
 export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
   let simulator: SmscSimulator | undefined;
-  let smscUrl = config.smsc.url;
+  let simulatorUrl: string | undefined;
   if (config.simulator.enabled) {
-    simulator = new SmscSimulator({ receiptDelayMs: config.simulator.receiptDelayMs });
-    smscUrl = await simulator.start();
+    simulator = new SmscSimulator(simulatorOptions(config.simulator));
+    simulatorUrl = await simulator.start();
     logger.warn(
-      { simulatorUrl: smscUrl },
+      { simulatorUrl, switches: config.simulator },
       '*** DEVELOPMENT PROFILE: built-in SMSC simulator in use. NO SMS LEAVES THIS MACHINE. Set NODE_ENV=production and SMSGW_SMSC_URL for a real carrier. ***',
     );
   }
 
-  const metrics = createMetrics({ smscs: [config.smsc.name], sessionsPerSmsc: config.smsc.bindMode === 'transceiver' ? 1 : 2, version: packageVersion() });
-  const receipts = createReceiptHandler({ smsc: config.smsc.name, logger, metrics });
-  const smsc = createSmscClient({ ...config.smsc, url: smscUrl }, logger, receipts.onDeliver);
-  smsc.binds.forEach((bind, i) => observeBind(bind, smsc.name, String(i), metrics));
-
-  const sender = createMessageSender({
-    submit: smsc.submit,
-    source: sourceAddress(config.message.sourceAddr, config.smsc.sourceTon, config.smsc.sourceNpi),
-    destTon: config.smsc.destTon,
-    destNpi: config.smsc.destNpi,
-    registeredDelivery: config.smsc.registeredDelivery,
-    retryBaseDelayMs: config.smsc.retryBaseDelayMs,
-    onSubmitOutcome({ commandStatus, error, durationMs }) {
-      const label = commandStatus !== undefined ? commandStatusLabel(commandStatus) : error?.code === 'SMSC_TIMEOUT' ? SUBMIT_TIMEOUT : SUBMIT_LOCAL_ERROR;
-      metrics.submitSm.inc({ smsc: smsc.name, command_status: label });
-      if (commandStatus !== undefined) {
-        metrics.submitSmDuration.observe({ smsc: smsc.name }, durationMs / 1000);
-        if (commandStatus === 0) metrics.lastSubmitSuccess.set({ smsc: smsc.name }, Date.now() / 1000);
-      }
-    },
+  const settings = smscSettings(config, simulatorUrl);
+  const metrics = createMetrics({
+    smscs: settings.map((s) => s.name),
+    sessionsPerSmsc: Object.fromEntries(settings.map((s) => [s.name, s.sessions * (s.bindMode === 'transceiver' ? 1 : 2)])),
+    version: packageVersion(),
   });
+  const smscs = settings.map((s) => {
+    const client = createSmscClient(s, logger, createReceiptHandler({ smsc: s.name, logger, metrics }).onDeliver);
+    client.binds.forEach((bind, i) => observeBind(bind, client.name, String(i), metrics));
+    return client;
+  });
+  const targets = new Map(smscs.map((client, i) => [client, createSmsTarget(settings[i]!, client, metrics, logger)]));
+  const router = createRouter(smscs, config.routes);
+  const smsc = smscs[0]!;
+
   const service = createSmsService({
     defaultRegion: config.message.defaultRegion,
     maxSegments: config.message.maxSegments,
-    gsmDataCoding: config.smsc.dataCoding,
-    send: sender.send,
+    route(digits) {
+      const candidates = router.candidates(digits);
+      return {
+        primary: targets.get(candidates[0]!)!,
+        choose: async (deadline) => targets.get(await router.pick(candidates, deadline))!,
+      };
+    },
   });
 
   let draining = false;
@@ -75,20 +79,20 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     bodyLimitBytes: config.http.bodyLimitBytes,
     headersTimeoutMs: config.http.headersTimeoutMs,
     requestDeadlineMs: config.message.requestDeadlineMs,
-    smscName: smsc.name,
     isAllowed: createAllowlist(config.allowedIps),
     checkToken: createTokenCheck([config.auth.token]),
     draining: () => draining,
     send: service.send,
-    ready: () => !draining && smsc.ready(),
-    readiness: () => smsc.binds.map((bind, i) => ({ smsc: smsc.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined })),
+    ready: () => !draining && smscs.some((client) => client.ready()),
+    readiness: () =>
+      smscs.flatMap((client) => client.binds.map((bind, i) => ({ smsc: client.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined }))),
     onOutcome({ code, durationMs, segments }) {
       metrics.httpRequests.inc({ outcome: code.toLowerCase() as HttpOutcome });
       metrics.httpRequestDuration.observe(durationMs / 1000);
       if (code === 'SUCCESS' && segments) metrics.messageSegments.observe(segments);
     },
   });
-  const metricsServer = createMetricsServer(metrics.registry, () => sampleBinds(smsc.binds, smsc.name, metrics));
+  const metricsServer = createMetricsServer(metrics.registry, () => smscs.forEach((client) => sampleBinds(client.binds, client.name, metrics)));
 
   let stopping: Promise<void> | undefined;
   const urlOf = (server: Server) => {
@@ -98,6 +102,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
 
   return {
     smsc,
+    smscs,
     simulator,
     httpUrl: () => urlOf(http.server),
     metricsUrl: () => urlOf(metricsServer),
@@ -105,8 +110,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       http.server.listen(config.http.port, config.http.host);
       metricsServer.listen(config.metrics.port, config.metrics.host);
       await Promise.all([once(http.server, 'listening'), once(metricsServer, 'listening')]);
-      smsc.start();
-      logger.info({ http: urlOf(http.server), exsignPath: config.http.exsignPath, metrics: `${urlOf(metricsServer)}/metrics`, smsc: smsc.name }, 'gateway listening');
+      smscs.forEach((client) => client.start());
+      logger.info({ http: urlOf(http.server), exsignPath: config.http.exsignPath, metrics: `${urlOf(metricsServer)}/metrics`, smscs: smscs.map((c) => c.name) }, 'gateway listening');
     },
     stop() {
       stopping ??= (async () => {
@@ -114,7 +119,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         const drainUntil = Date.now() + config.shutdown.drainTimeoutMs;
         while (http.inflight() > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
         if (http.inflight() > 0) logger.warn({ inflight: http.inflight() }, 'drain timeout: stopping with requests still in flight');
-        await smsc.stop();
+        await Promise.all(smscs.map((client) => client.stop()));
         const closed = Promise.all([closeServer(http.server), closeServer(metricsServer)]);
         http.server.closeAllConnections();
         metricsServer.closeAllConnections();

@@ -32,24 +32,38 @@ export class GatewayError extends Error {
   }
 }
 
-/** The SMSC answered a submit_sm with a non-zero command_status. */
+/** The SMSC answered a submit_sm with a non-zero command_status (in a generic_nack when `nack`). */
 export class SmscRejectedError extends GatewayError {
   readonly commandStatusName: string;
-  constructor(readonly commandStatus: number) {
-    super('SMSC_REJECTED', `SMSC rejected the message: ${formatCommandStatus(commandStatus)}`);
+  constructor(
+    readonly commandStatus: number,
+    nack = false,
+  ) {
+    super('SMSC_REJECTED', `SMSC rejected the message: ${nack ? 'generic_nack ' : ''}${formatCommandStatus(commandStatus)}`);
     this.name = 'SmscRejectedError';
     this.commandStatusName = commandStatusName(commandStatus);
+  }
+}
+
+/** A submit_sm was written but no response will come: the SMSC may or may not have taken it. */
+export class OutcomeUnknownError extends GatewayError {
+  constructor(code: 'SMSC_TIMEOUT' | 'SMSC_LINK_LOST', message: string) {
+    super(code, message);
+    this.name = 'OutcomeUnknownError';
   }
 }
 
 export const notBound = (): GatewayError =>
   new GatewayError('SMSC_NOT_BOUND', 'SMSC not bound: no SMPP session was available before the request deadline');
 
-export const responseTimeout = (waitedMs: number): GatewayError =>
-  new GatewayError('SMSC_TIMEOUT', `SMSC did not answer submit_sm within ${waitedMs} ms (outcome unknown)`);
+export const responseTimeout = (waitedMs: number): OutcomeUnknownError =>
+  new OutcomeUnknownError('SMSC_TIMEOUT', `SMSC did not answer submit_sm within ${waitedMs} ms (outcome unknown)`);
 
-export const linkLost = (reason: string): GatewayError =>
-  new GatewayError('SMSC_LINK_LOST', `SMSC link lost before submit_sm_resp (${reason}); outcome unknown`);
+export const linkLost = (reason: string): OutcomeUnknownError =>
+  new OutcomeUnknownError('SMSC_LINK_LOST', `SMSC link lost before submit_sm_resp (${reason}); outcome unknown`);
+
+export const throttled = (status: number): GatewayError =>
+  new GatewayError('SMSC_REJECTED', `SMSC throttling (${formatCommandStatus(status)}): sending paused, message not sent before the request deadline`);
 
 export const queueFull = (): GatewayError =>
   new GatewayError('QUEUE_FULL', 'Gateway busy: too many requests waiting for the SMSC');

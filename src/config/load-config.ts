@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { projectRoot } from '../project-root';
 import path from 'node:path';
 import { schema, type Schema } from './schema';
+import { SmscConfigError, smscSettings } from './smsc-settings';
 
 /** The value types of the schema's leaves (a leaf is a node with a `default`). */
 type Values<S> = { [K in keyof S]: S[K] extends { default: infer D } ? Widen<D> : Values<S[K]> };
@@ -128,12 +129,18 @@ function checkProfile(config: Config): void {
   };
   if (config.env === 'production') {
     if (config.simulator.enabled) fail('simulator.enabled', 'the SMSC simulator can never run in production');
-    if (!config.smsc.url) fail('smsc.url', 'required in production');
-    if (!config.smsc.systemId) fail('smsc.systemId', 'required in production');
-    if (!config.smsc.password) fail('smsc.password', 'required in production (or SMSGW_SMSC_PASSWORD_FILE)');
+    if (!config.smsc.url && config.smscs.length === 0) fail('smsc.url', 'required in production (or SMSCs listed in smscs)');
+    if (config.smsc.url && !config.smsc.systemId) fail('smsc.systemId', 'required in production');
+    if (config.smsc.url && !config.smsc.password) fail('smsc.password', 'required in production (or SMSGW_SMSC_PASSWORD_FILE)');
     if (!config.auth.token) fail('auth.token', 'required in production (or SMSGW_AUTH_TOKEN_FILE)');
   }
   if (!config.auth.token) fail('auth.token', 'no token configured (set SMSGW_AUTH_TOKEN or SMSGW_AUTH_TOKEN_FILE)');
-  if (!config.simulator.enabled && !config.smsc.url) fail('smsc.url', 'no SMSC configured (set SMSGW_SMSC_URL)');
+  if (!config.simulator.enabled && !config.smsc.url && config.smscs.length === 0) fail('smsc.url', 'no SMSC configured (set SMSGW_SMSC_URL, or list SMSCs in smscs)');
+  try {
+    smscSettings(config);
+  } catch (err) {
+    if (!(err instanceof SmscConfigError)) throw err;
+    fail(err.key, err.message);
+  }
   if (!config.http.exsignPath.startsWith('/')) fail('http.exsignPath', 'must start with /');
 }

@@ -55,7 +55,66 @@ convict.addFormat({
   coerce: (v: string) => Number(v),
 });
 
+convict.addFormat({
+  name: 'non-negative-number',
+  validate(value: unknown) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error('must be a number ≥ 0');
+  },
+  coerce: (v: string) => Number(v),
+});
+
+/** JSON from an env var; left as the string when it does not parse, so validation names the key. */
+function parseJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+/** command_status → class overrides; entries are checked against the status table in smsc-settings.ts. */
+convict.addFormat({
+  name: 'error-policy',
+  validate(value: unknown) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('must be a JSON object such as {"ESME_RSYSERR":"fail"}');
+  },
+  coerce: parseJson,
+});
+
+/** Further SMSCs; each entry is validated key by key in smsc-settings.ts. */
+convict.addFormat({
+  name: 'smsc-list',
+  validate(value: unknown) {
+    if (!Array.isArray(value)) throw new Error('must be a JSON array of SMSC objects');
+    value.forEach((entry, i) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`entry ${i} must be an object`);
+    });
+  },
+  coerce: parseJson,
+});
+
+convict.addFormat({
+  name: 'route-list',
+  validate(value: unknown) {
+    if (!Array.isArray(value)) throw new Error('must be a JSON array of {"prefix","smscs"} objects');
+    value.forEach((route: { prefix?: unknown; smscs?: unknown }, i) => {
+      if (typeof route?.prefix !== 'string' || !/^\+?\d*$/.test(route.prefix)) throw new Error(`route ${i}: prefix must be digits of the E.164 number (e.g. "44"), or "" for all`);
+      if (!Array.isArray(route.smscs) || route.smscs.length === 0 || !route.smscs.every((n) => typeof n === 'string')) {
+        throw new Error(`route ${i}: smscs must be a non-empty list of SMSC names, in failover order`);
+      }
+    });
+  },
+  coerce: parseJson,
+});
+
 const positiveInt = 'positive-int' as const;
+
+/** One SMSC in the `smscs` list (validated against the smsc.* keys) and one route. */
+export type SmscEntry = Record<string, unknown>;
+export interface RouteConfig {
+  prefix: string;
+  smscs: string[];
+}
 
 export const schema = {
   env: {
@@ -110,7 +169,32 @@ export const schema = {
       default: 'transceiver',
       env: 'SMSGW_SMSC_BIND_MODE',
     },
+    sessions: {
+      doc: 'Parallel binds of this account: this many transceivers, or this many transmitters plus as many receivers.',
+      format: positiveInt,
+      default: 1,
+      env: 'SMSGW_SMSC_SESSIONS',
+    },
     window: { doc: 'Most submit_sm awaiting a response on one session.', format: positiveInt, default: 10, env: 'SMSGW_SMSC_WINDOW' },
+    tps: {
+      doc: 'Most submit_sm per second over all sessions of the account (the carrier\'s contracted TPS); 0 = no limit.',
+      format: 'non-negative-number',
+      default: 0,
+      env: 'SMSGW_SMSC_TPS',
+    },
+    sessionTps: { doc: 'Most submit_sm per second on each session; 0 = no limit.', format: 'non-negative-number', default: 0, env: 'SMSGW_SMSC_SESSION_TPS' },
+    throttlePauseMs: {
+      doc: 'After ESME_RTHROTTLED / ESME_RMSGQFUL (class "throttle") the bind sends nothing for this long, then one probe submit.',
+      format: positiveInt,
+      default: 1000,
+      env: 'SMSGW_SMSC_THROTTLE_PAUSE_MS',
+    },
+    errorPolicy: {
+      doc: 'JSON object overriding the command_status classes (retry|throttle|fail|bind-refused), keyed by ESME_* name or number.',
+      format: 'error-policy',
+      default: {} as Record<string, string>,
+      env: 'SMSGW_SMSC_ERROR_POLICY',
+    },
     waitQueueSize: {
       doc: 'Most submits waiting for a bind or a window slot; beyond it requests fail at once.',
       format: positiveInt,
@@ -150,6 +234,12 @@ export const schema = {
       default: 60000,
       env: 'SMSGW_SMSC_BIND_REFUSED_DELAY_MS',
     },
+    bindRefusedMaxDelayMs: {
+      doc: 'Cap of the refused-bind delay, which doubles per refusal from SMSGW_SMSC_BIND_REFUSED_DELAY_MS.',
+      format: positiveInt,
+      default: 600000,
+      env: 'SMSGW_SMSC_BIND_REFUSED_MAX_DELAY_MS',
+    },
     retryBaseDelayMs: {
       doc: 'First delay before resending a submit refused with a transient status (throttled, queue full); doubles per try.',
       format: positiveInt,
@@ -178,6 +268,19 @@ export const schema = {
       keyFile: { doc: 'PEM client key.', format: String, default: '', env: 'SMSGW_SMSC_TLS_KEY_FILE' },
       verify: { doc: 'Verify the SMSC certificate and host name.', format: Boolean, default: true, env: 'SMSGW_SMSC_TLS_VERIFY' },
     },
+  },
+  smscs: {
+    doc: 'Further SMSCs (config file): objects with name, url and any smsc.* key, plus sourceAddr; omitted keys take the schema defaults.',
+    format: 'smsc-list',
+    default: [] as SmscEntry[],
+    env: 'SMSGW_SMSCS',
+    sensitive: true,
+  },
+  routes: {
+    doc: 'Routing by destination prefix: [{"prefix":"44","smscs":["primary","backup"]}]; the longest prefix wins; unmatched numbers use every SMSC in config order.',
+    format: 'route-list',
+    default: [] as RouteConfig[],
+    env: 'SMSGW_ROUTES',
   },
   message: {
     sourceAddr: { doc: 'Sender id (source_addr): alphanumeric, short code or international number.', format: String, default: '', env: 'SMSGW_SOURCE_ADDR' },
@@ -220,6 +323,26 @@ export const schema = {
       env: 'SMSGW_SIMULATOR',
     },
     receiptDelayMs: { doc: 'Delay before the simulator sends a delivery receipt.', format: 'nat', default: 1000, env: 'SMSGW_SIMULATOR_RECEIPT_DELAY_MS' },
+    delayMs: { doc: 'Simulator: delay before each submit_sm_resp (a slow SMSC).', format: 'nat', default: 0, env: 'SMSGW_SIMULATOR_DELAY_MS' },
+    throttleEvery: {
+      doc: 'Simulator: answer every Nth submit_sm with ESME_RTHROTTLED; 0 = never.',
+      format: 'nat',
+      default: 0,
+      env: 'SMSGW_SIMULATOR_THROTTLE_EVERY',
+    },
+    dropLinkEvery: {
+      doc: 'Simulator: cut the TCP connection (no unbind, no response) on every Nth submit_sm; 0 = never.',
+      format: 'nat',
+      default: 0,
+      env: 'SMSGW_SIMULATOR_DROP_LINK_EVERY',
+    },
+    refuseBinds: { doc: 'Simulator: refuse every bind with ESME_RBINDFAIL.', format: Boolean, default: false, env: 'SMSGW_SIMULATOR_REFUSE_BINDS' },
+    stopAnswering: {
+      doc: 'Simulator: accept binds, then answer nothing (submit_sm, enquire_link): a hung SMSC or half-open link.',
+      format: Boolean,
+      default: false,
+      env: 'SMSGW_SIMULATOR_STOP_ANSWERING',
+    },
   },
   shutdown: {
     drainTimeoutMs: {

@@ -9,7 +9,6 @@ import { SUCCESS, toExsignResponse } from './exsign-response';
 export interface ExsignRouteDeps {
   logger: Logger;
   requestDeadlineMs: number;
-  smscName: string;
   isAllowed(address: string | undefined): boolean;
   checkToken(header: string | undefined): 'ok' | 'missing' | 'invalid';
   draining(): boolean;
@@ -63,7 +62,7 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
         to: trace.to,
         segments: trace.segments,
         encoding: trace.encoding,
-        smsc: deps.smscName,
+        smsc: trace.smsc,
         smscMessageIds: trace.smscMessageIds,
         outcome: code,
         error: details || undefined,

@@ -32,6 +32,8 @@ export function observeBind(bind: SmppBind, smsc: string, session: string, metri
   });
   bind.on('enquire-link-timeout', () => metrics.enquireLinkFailures.inc({ smsc }));
   bind.on('late-response', () => metrics.lateResponses.inc({ smsc }));
+  bind.on('tps-limited', () => metrics.tpsLimitHits.inc({ smsc }));
+  bind.on('throttle-pause', () => metrics.throttlePauses.inc({ smsc }));
 }
 
 /** Window and queue gauges are sampled when Prometheus scrapes, not on every submit. */
@@ -42,7 +44,7 @@ export function sampleBinds(binds: readonly SmppBind[], smsc: string, metrics: M
   for (const bind of binds) {
     inflight += bind.inflightCount;
     waiting += bind.waitingCount;
-    if (bind.state === 'bound') window += bind.windowSize;
+    if (bind.state === 'bound' && bind.bindType !== 'receiver') window += bind.windowSize;
   }
   metrics.inflightRequests.set({ smsc }, inflight);
   metrics.waitQueueLength.set({ smsc }, waiting);

@@ -27,6 +27,14 @@ export interface SubmitAction {
   delayMs?: number;
   /** Never answer (a black hole). */
   ignore?: boolean;
+  /** Answer with generic_nack carrying this command_status instead of submit_sm_resp. */
+  nack?: number;
+  /** Do not answer; send unbind to the client instead. */
+  unbind?: boolean;
+  /** Do not answer; cut the TCP connection (no unbind), as a crash or a firewall would. */
+  drop?: boolean;
+  /** Do not answer; write a PDU header whose command_length no client accepts. */
+  malformed?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -39,15 +47,21 @@ export interface SimulatorOptions {
   bind?: 'accept' | 'refuse' | 'ignore';
   bindRefuseStatus?: number;
   answerEnquireLink?: boolean;
+  /** Accept binds, then answer nothing at all (a hung SMSC). */
+  stopAnswering?: boolean;
+  /** Write every PDU in three pieces a few milliseconds apart (PDUs split across TCP reads). */
+  splitWrites?: boolean;
   onSubmit?: (submit: ReceivedSubmit, count: number) => SubmitAction | void;
   /** Send a delivery receipt this long after each accepted submit (per part); undefined = none. */
   receiptDelayMs?: number;
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Serve ssmpp; with `ca` and requestCert, clients must present a certificate signed by it. */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
 }
 
 const ESME_RINVPASWD = 0x0e;
 const ESME_RINVSYSID = 0x0f;
 const ESME_RBINDFAIL = 0x0d;
+const SPLIT_GAP_MS = 5;
 
 /**
  * A small SMSC: binds, submit_sm → submit_sm_resp with message ids, enquire_link, unbind and
@@ -60,11 +74,16 @@ export class SmscSimulator extends EventEmitter {
   private readonly server: Server;
   private nextMessageId = 0x1000;
   private readonly receiptTimers = new Set<NodeJS.Timeout>();
-  private readonly bindTypes = new WeakMap<Session, string>();
+  /** Sessions bound as receiver or transceiver: where deliver_sm may go. */
+  private readonly receivers = new Set<Session>();
+  /** Per session, the end of the last split write, so pieces of two PDUs never interleave. */
+  private readonly writeChains = new WeakMap<Session, Promise<void>>();
+  private readonly boundAs = new WeakMap<Session, string>();
 
   constructor(private readonly opts: SimulatorOptions = {}) {
     super();
-    this.server = opts.tls ? createServer({ key: opts.tls.key, cert: opts.tls.cert }, (s) => this.onSession(s)) : createServer((s) => this.onSession(s));
+    const tls = opts.tls && { ...opts.tls, rejectUnauthorized: opts.tls.requestCert === true };
+    this.server = tls ? createServer(tls, (s) => this.onSession(s)) : createServer((s) => this.onSession(s));
     this.server.on('error', (err) => this.emit('server-error', err));
   }
 
@@ -124,8 +143,31 @@ export class SmscSimulator extends EventEmitter {
     this.emit('session', session);
   }
 
+  /** session.send, or with splitWrites the PDU's bytes in three timed pieces. */
+  private send(session: Session, pdu: PDU, afterWrite?: () => void): void {
+    if (!this.opts.splitWrites) {
+      session.send(pdu, afterWrite);
+      return;
+    }
+    if (!pdu.isResponse() && !pdu.sequence_number) pdu.sequence_number = ++session.sequence;
+    const bytes = pdu.toBuffer();
+    const cuts = [0, 3, Math.ceil(bytes.length / 2), bytes.length]; // inside the length field, then mid-body
+    const previous = this.writeChains.get(session) ?? Promise.resolve();
+    const written = previous.then(async () => {
+      for (let i = 1; i < cuts.length; i++) {
+        if (!session.socket.writable) return;
+        session.socket.write(bytes.subarray(cuts[i - 1], cuts[i]));
+        await new Promise((resolve) => setTimeout(resolve, SPLIT_GAP_MS));
+      }
+      afterWrite?.();
+    });
+    this.writeChains.set(session, written);
+  }
+
   private onPdu(session: Session, pdu: PDU): void {
     if (pdu.isResponse()) return;
+    const bind = pdu.command === 'bind_transceiver' || pdu.command === 'bind_transmitter' || pdu.command === 'bind_receiver';
+    if (this.opts.stopAnswering && !bind) return;
     switch (pdu.command) {
       case 'bind_transceiver':
       case 'bind_transmitter':
@@ -133,18 +175,18 @@ export class SmscSimulator extends EventEmitter {
         this.onBind(session, pdu);
         return;
       case 'enquire_link':
-        if (this.opts.answerEnquireLink !== false) session.send(pdu.response());
+        if (this.opts.answerEnquireLink !== false) this.send(session, pdu.response());
         this.emit('enquire_link');
         return;
       case 'unbind':
-        session.send(pdu.response(), () => session.close());
+        this.send(session, pdu.response(), () => session.close());
         this.emit('unbind');
         return;
       case 'submit_sm':
         this.onSubmit(session, pdu);
         return;
       default:
-        session.send(pdu.response());
+        this.send(session, pdu.response());
     }
   }
 
@@ -158,9 +200,13 @@ export class SmscSimulator extends EventEmitter {
     if (mode === 'refuse') status = this.opts.bindRefuseStatus ?? ESME_RBINDFAIL;
     else if (this.opts.systemId !== undefined && systemId !== this.opts.systemId) status = ESME_RINVSYSID;
     else if (this.opts.password !== undefined && pdu.password !== this.opts.password) status = ESME_RINVPASWD;
-    session.send(pdu.response({ command_status: status, system_id: 'SMSGWSIM' }));
+    this.send(session, pdu.response({ command_status: status, system_id: 'SMSGWSIM' }));
     if (status !== 0) setTimeout(() => session.close(), 10);
-    else this.bindTypes.set(session, pdu.command);
+    else this.boundAs.set(session, pdu.command);
+    if (status === 0 && pdu.command !== 'bind_transmitter') {
+      this.receivers.add(session);
+      session.socket.once('close', () => this.receivers.delete(session));
+    }
   }
 
   private onSubmit(session: Session, pdu: PDU): void {
@@ -185,9 +231,13 @@ export class SmscSimulator extends EventEmitter {
     this.emit('submit', submit);
     const action = this.opts.onSubmit?.(submit, this.submits.length) ?? {};
     if (action.ignore) return;
+    if (action.drop) return void session.destroy();
+    if (action.unbind) return this.send(session, new PDU('unbind', {}));
+    if (action.malformed) return void session.socket.write(MALFORMED_HEADER);
     const status = action.status ?? 0;
     const respond = () => {
-      session.send(pdu.response({ command_status: status, message_id: status === 0 ? submit.messageId : '' }));
+      if (action.nack !== undefined) return this.send(session, new PDU('generic_nack', { sequence_number: pdu.sequence_number, command_status: action.nack }));
+      this.send(session, pdu.response({ command_status: status, message_id: status === 0 ? submit.messageId : '' }));
       if (status === 0 && this.opts.receiptDelayMs !== undefined && submit.registeredDelivery & 0x01) this.scheduleReceipt(session, submit);
     };
     if (action.delayMs) setTimeout(respond, action.delayMs);
@@ -212,19 +262,23 @@ export class SmscSimulator extends EventEmitter {
         receipted_message_id: submit.messageId,
         message_state: 2, // DELIVERED
       });
-      const target = this.receiptSession(session);
-      target?.send(receipt);
-      this.emit('receipt', { messageId: submit.messageId, bind: target ? this.bindTypes.get(target) : undefined });
+      // As an SMSC does: on the submitting session if it can receive, else on a receiver bind of the account.
+      const target = this.receivers.has(session) ? session : this.receivers.values().next().value;
+      if (target) this.send(target, receipt);
+      this.emit('receipt', { messageId: submit.messageId, bind: target ? this.boundAs.get(target) : undefined });
     }, this.opts.receiptDelayMs);
     this.receiptTimers.add(timer);
   }
 
-  /** Receipts go to a session that can receive: the submitting transceiver, else any receiver. */
-  private receiptSession(submitter: Session): Session | undefined {
-    if (this.bindTypes.get(submitter) === 'bind_transceiver' && !submitter.socket.destroyed) return submitter;
-    return this.server.sessions.find((s) => ['bind_receiver', 'bind_transceiver'].includes(this.bindTypes.get(s) ?? ''));
-  }
 }
+
+/** A PDU header claiming 16 MiB: over any client's limit (node-smpp's is 16 KiB). */
+const MALFORMED_HEADER = (() => {
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(0x00ffffff, 0);
+  header.writeUInt32BE(0x80000004, 4);
+  return header;
+})();
 
 /** YYMMDDhhmm, the receipt date format of SMPP 3.4 Appendix B. */
 function smppDate(date: Date): string {

@@ -8,6 +8,7 @@ for (const [name, value] of Object.entries(smppErrors)) {
 
 export const ESME_ROK = 0x00;
 export const ESME_RINVMSGLEN = 0x01;
+export const ESME_RINVCMDLEN = 0x02;
 export const ESME_RINVCMDID = 0x03;
 export const ESME_RSYSERR = 0x08;
 export const ESME_RINVDSTADR = 0x0b;
@@ -17,6 +18,7 @@ export const ESME_RINVSYSID = 0x0f;
 export const ESME_RMSGQFUL = 0x14;
 export const ESME_RTHROTTLED = 0x58;
 export const ESME_RX_T_APPN = 0x64;
+export const ESME_RUNKNOWNERR = 0xff;
 
 export function commandStatusName(status: number): string {
   const name = NAMES.get(status);
@@ -29,11 +31,4 @@ export function commandStatusName(status: number): string {
 export function formatCommandStatus(status: number): string {
   const hex = status.toString(16).toUpperCase().padStart(2, '0');
   return `${commandStatusName(status)} (0x${hex})`;
-}
-
-/** Statuses that mean "try again later" rather than "this message is wrong" (as Kannel treats them). */
-const TRANSIENT = new Set([ESME_RTHROTTLED, ESME_RMSGQFUL, ESME_RSYSERR, ESME_RX_T_APPN]);
-
-export function isTransientStatus(status: number): boolean {
-  return TRANSIENT.has(status);
 }

@@ -1,12 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError, SmscRejectedError } from '../errors';
+import { GatewayError, OutcomeUnknownError, SmscRejectedError } from '../errors';
 import type { EncodedMessage } from '../sms/segment';
 import type { SourceAddress } from '../sms/source-address';
-import { ESME_ROK, isTransientStatus } from './command-status';
+import { ESME_ROK, ESME_RUNKNOWNERR } from './command-status';
+import type { ErrorPolicy } from './error-policy';
 import type { SubmitResponse } from './smpp-bind';
 
 const UDHI = 0x40;
 const MAX_RETRY_DELAY_MS = 5000;
+/** A resend is written only while at least this much of the deadline is left for its response. */
+const RESEND_MIN_BUDGET_MS = 200;
 
 export interface SenderOptions {
   submit(fields: Record<string, unknown>, deadline: number): Promise<SubmitResponse>;
@@ -15,33 +18,53 @@ export interface SenderOptions {
   destNpi: number;
   registeredDelivery: number;
   retryBaseDelayMs: number;
+  errorPolicy: ErrorPolicy;
   /** Called once per submit_sm outcome: the response status, or a local failure. */
   onSubmitOutcome?(outcome: { commandStatus?: number; error?: GatewayError; durationMs: number }): void;
+  /** Called when a submit whose outcome is unknown is written a second time. */
+  onResend?(error: OutcomeUnknownError): void;
 }
 
 /**
  * Sends every part of an encoded message and resolves with the SMSC message ids, in part order.
- * Success means ESME_ROK for every part. Transient statuses (throttled, queue full, system error)
- * are retried with growing delays while the deadline allows; anything else fails at once.
+ * Success means ESME_ROK for every part. Per the error policy: 'retry' statuses are resubmitted
+ * after growing delays, 'throttle' statuses at once (the bind itself pauses), while the deadline
+ * allows; anything else fails at once. A submit whose outcome is unknown (link lost, no response)
+ * is resent at most once. When a later attempt is never sent, the earlier, more telling outcome
+ * is reported: "outcome unknown" above an SMSC status above "not bound".
  */
 export function createMessageSender(opts: SenderOptions) {
   async function submitPart(fields: Record<string, unknown>, deadline: number): Promise<string> {
+    let unknown: OutcomeUnknownError | undefined;
+    let rejection: SmscRejectedError | undefined;
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       let response: SubmitResponse;
       try {
-        response = await opts.submit(fields, deadline);
+        response = await opts.submit(fields, unknown ? deadline - RESEND_MIN_BUDGET_MS : deadline);
       } catch (err) {
         const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'submit failed');
         opts.onSubmitOutcome?.({ error, durationMs: performance.now() - started });
-        throw error;
+        if (error instanceof OutcomeUnknownError) {
+          // At most one resend, and only with time left for its answer.
+          if (unknown || Date.now() >= deadline - RESEND_MIN_BUDGET_MS) throw error;
+          unknown = error;
+          opts.onResend?.(error);
+          continue;
+        }
+        throw unknown ?? rejection ?? error;
       }
       opts.onSubmitOutcome?.({ commandStatus: response.commandStatus, durationMs: performance.now() - started });
       if (response.commandStatus === ESME_ROK && !response.nack) return response.messageId;
-      if (!isTransientStatus(response.commandStatus)) throw new SmscRejectedError(response.commandStatus);
+      // A generic_nack without a status still refuses the PDU.
+      const status = response.commandStatus === ESME_ROK ? ESME_RUNKNOWNERR : response.commandStatus;
+      rejection = new SmscRejectedError(status, response.nack);
+      const verdict = opts.errorPolicy.classify(status);
+      if (verdict === 'throttle') continue; // the bind is paused; the resubmit waits in its queue
+      if (verdict !== 'retry') throw rejection;
       const ceiling = Math.min(MAX_RETRY_DELAY_MS, opts.retryBaseDelayMs * 2 ** attempt);
       const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-      if (Date.now() + delay >= deadline) throw new SmscRejectedError(response.commandStatus);
+      if (Date.now() + delay >= deadline) throw rejection;
       await sleep(delay);
     }
   }

@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import { connect, PDU, type Session, type SessionOptions } from 'smpp';
 import type { Logger } from '../log';
-import { GatewayError, linkLost, notBound, queueFull, responseTimeout, shuttingDown } from '../errors';
+import { GatewayError, linkLost, notBound, queueFull, responseTimeout, shuttingDown, throttled } from '../errors';
 import { reconnectDelayMs } from './backoff';
 import { ESME_RINVCMDID, ESME_ROK, formatCommandStatus } from './command-status';
+import { createErrorPolicy, type ErrorPolicy } from './error-policy';
+import type { TokenBucket } from './token-bucket';
 
 /** The bind's life; changed only by setState(), which logs and emits 'state'. */
 export type BindState = 'idle' | 'connecting' | 'binding' | 'bound' | 'reconnect-wait' | 'unbinding' | 'stopped';
@@ -41,6 +44,14 @@ export interface BindOptions {
   reconnectMinDelayMs: number;
   reconnectMaxDelayMs: number;
   bindRefusedDelayMs: number;
+  /** Cap of the delay after refused credentials, which doubles from bindRefusedDelayMs. */
+  bindRefusedMaxDelayMs?: number;
+  /** Classifies non-zero command_status values; the default table when absent. */
+  errorPolicy?: ErrorPolicy;
+  /** After a 'throttle' status the bind sends nothing for this long, then one probe submit. */
+  throttlePauseMs?: number;
+  /** TPS limits every submit_sm must pass: this session's own and its SMSC account's (shared). */
+  rateLimits?: readonly TokenBucket[];
   /** Time stop() waits for unbind_resp. */
   unbindTimeoutMs?: number;
   logger: Logger;
@@ -66,16 +77,22 @@ interface PendingSubmit {
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
   sequence: number;
+  sentAt: number;
+  /** Already counted as held back by a TPS limit. */
+  tpsDelayed: boolean;
   settled: boolean;
 }
 
 const DEFAULT_UNBIND_TIMEOUT_MS = 2000;
+const DEFAULT_THROTTLE_PAUSE_MS = 1000;
 
 /**
  * One persistent SMPP session to one SMSC account. npm `smpp` 0.5.1 supplies PDU coding and the
  * socket; this class owns what the library lacks: connect/bind/response timeouts, a window of
  * outstanding submits with a bounded wait queue, keep-alive that notices a dead link, failing
- * every in-flight request when the link drops, and reconnecting with capped backoff.
+ * every in-flight request when the link drops, and reconnecting with capped backoff. Flow
+ * control: the window, TPS token buckets, a pause of the whole bind when the SMSC throttles, and
+ * socket back-pressure; a submit left unanswered holds sending until enquire_link proves the link.
  */
 export class SmppBind extends EventEmitter {
   private _state: BindState = 'idle';
@@ -84,17 +101,32 @@ export class SmppBind extends EventEmitter {
   private queued = 0;
   private readonly inflight = new Map<number, PendingSubmit>();
   private failedAttempts = 0;
+  private refusedAttempts = 0;
+  private lastRefusal = '';
   private lastFailure = '';
   private lastRxAt = 0;
+  /** Throttle pause: nothing is sent before pausedUntil, then one probe until an answer that is not a throttle. */
+  private pausedUntil = 0;
+  private pauseStartedAt = 0;
+  private probing = false;
+  private throttleStatus = 0;
+  /** A submit went unanswered: nothing is sent until enquire_link_resp shows the SMSC still answers. */
+  private suspect = false;
   private stateTimer: NodeJS.Timeout | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private enquireLinkTimer: NodeJS.Timeout | undefined;
+  /** Set while sending waits for a throttle pause to end or a TPS token. */
+  private wakeTimer: NodeJS.Timeout | undefined;
   private stopPromise: Promise<void> | undefined;
   private readonly log: Logger;
+  private readonly policy: ErrorPolicy;
+  private readonly rateLimits: readonly TokenBucket[];
 
   constructor(private readonly opts: BindOptions) {
     super();
     this.log = opts.logger.child({ smsc: opts.smsc, session: opts.session, bind: opts.bindType });
+    this.policy = opts.errorPolicy ?? createErrorPolicy();
+    this.rateLimits = opts.rateLimits ?? [];
   }
 
   get state(): BindState {
@@ -111,6 +143,20 @@ export class SmppBind extends EventEmitter {
 
   get windowSize(): number {
     return this.opts.window;
+  }
+
+  get bindType(): BindType {
+    return this.opts.bindType;
+  }
+
+  /** Bound and free to send now: not paused by throttling, not waiting for a link probe. */
+  get accepting(): boolean {
+    return this._state === 'bound' && !this.suspect && this.pausedUntil <= Date.now();
+  }
+
+  /** Submits this bind holds (in flight plus waiting), for choosing the least busy session. */
+  get load(): number {
+    return this.inflight.size + this.queued;
   }
 
   /** Why the last bind attempt or session failed, for error details and logs. */
@@ -134,7 +180,7 @@ export class SmppBind extends EventEmitter {
       if (this.queued >= this.opts.waitQueueSize) return reject(queueFull());
       const now = Date.now();
       if (deadline <= now) return reject(this.notReadyError());
-      const request: PendingSubmit = { fields, deadline, enqueuedAt: now, resolve, reject, timer: undefined, sequence: 0, settled: false };
+      const request: PendingSubmit = { fields, deadline, enqueuedAt: now, resolve, reject, timer: undefined, sequence: 0, sentAt: 0, tpsDelayed: false, settled: false };
       request.timer = setTimeout(() => this.expireQueued(request), deadline - now);
       this.queue.push(request);
       this.queued++;
@@ -150,11 +196,10 @@ export class SmppBind extends EventEmitter {
 
   // ---- state ---------------------------------------------------------------------------------
 
-  private setState(next: BindState, reason?: CloseReason, detail?: string): void {
+  private setState(next: BindState, reason?: CloseReason, detail?: string, level: 'error' | 'warn' | 'info' = next === 'reconnect-wait' ? 'warn' : 'info'): void {
     const previous = this._state;
     if (previous === next) return;
     this._state = next;
-    const level = next === 'reconnect-wait' && reason === 'bind-refused' ? 'error' : next === 'reconnect-wait' ? 'warn' : 'info';
     this.log[level]({ from: previous, to: next, reason, detail }, `SMPP bind ${previous} -> ${next}${reason ? ` (${reason})` : ''}`);
     this.emit('state', next, previous, reason);
   }
@@ -163,12 +208,20 @@ export class SmppBind extends EventEmitter {
     this.setState('connecting');
     const url = new URL(this.opts.url);
     const secure = url.protocol === 'ssmpp:';
+    const host = url.hostname.replace(/^\[|\]$/g, '');
     const options: SessionOptions = {
-      host: url.hostname.replace(/^\[|\]$/g, ''),
+      host,
       port: Number(url.port),
       tls: secure,
       ...(secure && this.opts.tls
-        ? { ca: this.opts.tls.ca, cert: this.opts.tls.cert, key: this.opts.tls.key, rejectUnauthorized: this.opts.tls.rejectUnauthorized, servername: url.hostname }
+        ? {
+            ca: this.opts.tls.ca,
+            cert: this.opts.tls.cert,
+            key: this.opts.tls.key,
+            rejectUnauthorized: this.opts.tls.rejectUnauthorized,
+            // SNI takes host names only (RFC 6066); an IP address is still checked against the certificate.
+            ...(isIP(host) ? {} : { servername: host }),
+          }
         : {}),
     };
     const session = connect(options);
@@ -202,10 +255,13 @@ export class SmppBind extends EventEmitter {
     if (session !== this.session || this._state !== 'binding') return;
     clearTimeout(this.stateTimer);
     if (resp.command_status !== ESME_ROK || resp.command === 'generic_nack') {
-      this.closeSession(session, 'bind-refused', `${resp.command} ${formatCommandStatus(resp.command_status)}`);
+      const credentials = this.policy.classify(resp.command_status) === 'bind-refused';
+      this.closeSession(session, 'bind-refused', `${resp.command} ${formatCommandStatus(resp.command_status)}`, credentials);
       return;
     }
     this.failedAttempts = 0;
+    this.refusedAttempts = 0;
+    this.lastRefusal = '';
     this.lastFailure = '';
     this.lastRxAt = Date.now();
     this.setState('bound');
@@ -224,9 +280,10 @@ export class SmppBind extends EventEmitter {
   }
 
   /** The one path by which a session ends: fail in-flight work, then reconnect or stop. */
-  private closeSession(session: Session, reason: CloseReason, detail: string): void {
+  private closeSession(session: Session, reason: CloseReason, detail: string, credentialsRefused = false): void {
     if (session !== this.session) return;
     this.session = undefined;
+    this.suspect = false;
     this.clearTimers();
     session.destroy();
     this.lastFailure = `${reason}: ${detail}`;
@@ -237,8 +294,16 @@ export class SmppBind extends EventEmitter {
     if (this.stopPromise || this._state === 'stopped') return;
     // Reset by a good bind, so a link that drops once reconnects fast; refused credentials wait long.
     const attempt = this.failedAttempts++;
-    const delay = reason === 'bind-refused' ? this.opts.bindRefusedDelayMs : reconnectDelayMs(attempt, this.opts.reconnectMinDelayMs, this.opts.reconnectMaxDelayMs);
-    this.setState('reconnect-wait', reason, `${detail}; next attempt in ${delay} ms`);
+    let delay = reconnectDelayMs(attempt, this.opts.reconnectMinDelayMs, this.opts.reconnectMaxDelayMs);
+    let level: 'error' | 'warn' = 'warn';
+    if (credentialsRefused) {
+      const { bindRefusedDelayMs, bindRefusedMaxDelayMs } = this.opts;
+      delay = reconnectDelayMs(this.refusedAttempts++, bindRefusedDelayMs, Math.max(bindRefusedDelayMs, bindRefusedMaxDelayMs ?? 0));
+      // An error once per distinct refusal, not per try: a locked account would flood the log.
+      if (detail !== this.lastRefusal) level = 'error';
+      this.lastRefusal = detail;
+    }
+    this.setState('reconnect-wait', reason, `${detail}; next attempt in ${delay} ms`, level);
     this.stateTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -300,6 +365,10 @@ export class SmppBind extends EventEmitter {
     if (pdu.command === 'enquire_link_resp') {
       clearTimeout(this.enquireLinkTimer);
       this.enquireLinkTimer = undefined;
+      if (this.suspect) {
+        this.suspect = false;
+        this.pump();
+      }
       return;
     }
     if (pdu.command !== 'submit_sm_resp' && pdu.command !== 'generic_nack') return;
@@ -310,6 +379,8 @@ export class SmppBind extends EventEmitter {
       return;
     }
     this.inflight.delete(pdu.sequence_number);
+    if (pdu.command_status !== ESME_ROK && this.policy.classify(pdu.command_status) === 'throttle') this.pauseSending(request.sentAt, pdu.command_status);
+    else this.probing = false;
     if (!request.settled) {
       request.settled = true;
       clearTimeout(request.timer);
@@ -322,24 +393,65 @@ export class SmppBind extends EventEmitter {
 
   private pump(): void {
     const session = this.session;
-    if (this._state !== 'bound' || !session) return;
-    while (this.queued > 0 && this.inflight.size < this.opts.window && !session.socket.writableNeedDrain) {
-      const request = this.queue.shift()!;
-      if (request.settled) continue; // expired while waiting; already counted out of `queued`
-      this.queued--;
-      const pdu = new PDU('submit_sm', request.fields);
-      if (!session.send(pdu)) {
-        // Socket no longer writable: the close handler is about to run; keep the request waiting.
-        this.queue.unshift(request);
-        this.queued++;
-        return;
+    if (this._state !== 'bound' || !session || this.suspect || this.wakeTimer) return;
+    const now = Date.now();
+    if (this.queued > 0 && this.pausedUntil > now) return this.wakeAfter(this.pausedUntil - now);
+    const window = this.probing ? 1 : this.opts.window;
+    while (this.queued > 0 && this.inflight.size < window && !session.socket.writableNeedDrain) {
+      const request = this.queue[0]!;
+      if (request.settled) {
+        this.queue.shift(); // expired while waiting; already counted out of `queued`
+        continue;
       }
+      const tokenWaitMs = this.tokenWaitMs();
+      if (tokenWaitMs > 0) {
+        if (!request.tpsDelayed) {
+          request.tpsDelayed = true;
+          this.emit('tps-limited');
+        }
+        return this.wakeAfter(tokenWaitMs);
+      }
+      const pdu = new PDU('submit_sm', request.fields);
+      // Not writable: the close handler is about to run; the request keeps waiting.
+      if (!session.send(pdu)) return;
+      this.queue.shift();
+      this.queued--;
+      for (const bucket of this.rateLimits) bucket.take();
       request.sequence = pdu.sequence_number;
+      request.sentAt = now;
       this.inflight.set(request.sequence, request);
       clearTimeout(request.timer);
       const waitMs = Math.min(this.opts.responseTimeoutMs, request.deadline - Date.now());
       request.timer = setTimeout(() => this.expireInflight(request, waitMs), Math.max(waitMs, 0));
     }
+  }
+
+  private tokenWaitMs(): number {
+    let wait = 0;
+    for (const bucket of this.rateLimits) wait = Math.max(wait, bucket.waitMs());
+    return wait;
+  }
+
+  private wakeAfter(ms: number): void {
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.pump();
+    }, ms);
+  }
+
+  /**
+   * The SMSC said slow down: stop sending on this bind for throttlePauseMs instead of letting every
+   * message retry on its own, then send a single probe until an answer that is not a throttle.
+   */
+  private pauseSending(sentAt: number, status: number): void {
+    if (sentAt <= this.pauseStartedAt) return; // sent before this pause began: same episode
+    const pauseMs = this.opts.throttlePauseMs ?? DEFAULT_THROTTLE_PAUSE_MS;
+    this.pauseStartedAt = Date.now();
+    this.pausedUntil = this.pauseStartedAt + pauseMs;
+    this.probing = true;
+    this.throttleStatus = status;
+    this.log.warn({ status: formatCommandStatus(status), pauseMs }, 'SMSC throttling: submits paused on this bind');
+    this.emit('throttle-pause', status);
   }
 
   private expireQueued(request: PendingSubmit): void {
@@ -353,6 +465,12 @@ export class SmppBind extends EventEmitter {
     this.inflight.delete(request.sequence);
     this.settle(request, responseTimeout(waitedMs));
     this.emit('response-timeout');
+    const session = this.session;
+    if (session && waitedMs >= this.opts.responseTimeoutMs) {
+      // A full response timeout (not just the request's deadline) makes the link suspect.
+      this.suspect = true;
+      this.sendEnquireLink(session);
+    }
     this.pump();
   }
 
@@ -364,6 +482,8 @@ export class SmppBind extends EventEmitter {
   }
 
   private notReadyError(): GatewayError {
+    if (this._state === 'bound' && this.probing) return throttled(this.throttleStatus);
+    if (this._state === 'bound' && this.wakeTimer) return new GatewayError('SMSC_TIMEOUT', 'TPS limit for this SMSC reached: message not sent before the request deadline');
     if (this._state === 'bound') return new GatewayError('SMSC_TIMEOUT', `SMSC window full until the request deadline (window ${this.opts.window})`);
     const error = notBound();
     if (this.lastFailure) error.message += ` (last failure: ${this.lastFailure})`;
@@ -382,21 +502,25 @@ export class SmppBind extends EventEmitter {
   private keepAlive(): void {
     const session = this.session;
     if (this._state !== 'bound' || !session) return;
-    if (Date.now() - this.lastRxAt >= this.opts.enquireLinkIntervalMs && !this.enquireLinkTimer) {
-      session.send(new PDU('enquire_link', {}));
-      this.enquireLinkTimer = setTimeout(() => {
-        this.emit('enquire-link-timeout');
-        this.closeSession(session, 'enquire-link-timeout', `no enquire_link_resp within ${this.opts.enquireLinkTimeoutMs} ms`);
-      }, this.opts.enquireLinkTimeoutMs);
-    }
+    if (Date.now() - this.lastRxAt >= this.opts.enquireLinkIntervalMs) this.sendEnquireLink(session);
     this.scheduleKeepAlive();
+  }
+
+  private sendEnquireLink(session: Session): void {
+    if (this.enquireLinkTimer) return;
+    session.send(new PDU('enquire_link', {}));
+    this.enquireLinkTimer = setTimeout(() => {
+      this.emit('enquire-link-timeout');
+      this.closeSession(session, 'enquire-link-timeout', `no enquire_link_resp within ${this.opts.enquireLinkTimeoutMs} ms`);
+    }, this.opts.enquireLinkTimeoutMs);
   }
 
   private clearTimers(): void {
     clearTimeout(this.stateTimer);
     clearTimeout(this.keepAliveTimer);
     clearTimeout(this.enquireLinkTimer);
-    this.stateTimer = this.keepAliveTimer = this.enquireLinkTimer = undefined;
+    clearTimeout(this.wakeTimer);
+    this.stateTimer = this.keepAliveTimer = this.enquireLinkTimer = this.wakeTimer = undefined;
   }
 
   // ---- shutdown ------------------------------------------------------------------------------
@@ -428,9 +552,10 @@ export class SmppBind extends EventEmitter {
 }
 
 function errorSummary(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${err.message}` : err.message;
+  // Duck-typed: errors made by Node's own modules need not pass `instanceof Error` in every realm.
+  if (typeof err === 'object' && err !== null && typeof (err as Error).message === 'string') {
+    const { code, message } = err as NodeJS.ErrnoException;
+    return code ? `${code}: ${message}` : message;
   }
   return String(err);
 }

@@ -1,26 +1,26 @@
 import { readFileSync } from 'node:fs';
 import type { PDU } from 'smpp';
-import type { Config } from '../config/load-config';
+import type { SmscSettings } from '../config/smsc-settings';
 import type { Logger } from '../log';
+import { createErrorPolicy } from './error-policy';
 import { SmppBind, type BindOptions, type BindType, type SubmitResponse } from './smpp-bind';
+import { TokenBucket } from './token-bucket';
 
 export interface SmscClient {
   readonly name: string;
-  /** Every session to this SMSC (one transceiver, or a transmitter and a receiver). */
+  /** Every session to this SMSC: `sessions` transceivers, or `sessions` transmitters then `sessions` receivers. */
   readonly binds: readonly SmppBind[];
   start(): void;
   stop(): Promise<void>;
-  /** True while the session that carries submits is bound. */
+  /** True while at least one session that carries submits is bound. */
   ready(): boolean;
+  /** Why its submit sessions last failed ('' if none did), for error details. */
+  lastFailure(): string;
   submit(fields: Record<string, unknown>, deadline: number): Promise<SubmitResponse>;
 }
 
-/** The sessions of one SMSC account, per SMSGW_SMSC_BIND_MODE. */
-export function createSmscClient(
-  smsc: Config['smsc'] & { url: string },
-  logger: Logger,
-  onDeliver?: (pdu: PDU) => Promise<number> | number,
-): SmscClient {
+/** The sessions of one SMSC account: bind mode × sessions, one account-wide TPS limit. */
+export function createSmscClient(smsc: SmscSettings, logger: Logger, onDeliver?: (pdu: PDU) => Promise<number> | number): SmscClient {
   const tls = smsc.url.startsWith('ssmpp:')
     ? {
         ca: smsc.tls.caFile ? readFileSync(smsc.tls.caFile) : undefined,
@@ -29,34 +29,63 @@ export function createSmscClient(
         rejectUnauthorized: smsc.tls.verify,
       }
     : undefined;
-  const bindOptions = (bindType: BindType, session: string): BindOptions => ({
-    smsc: smsc.name,
-    session,
-    url: smsc.url,
-    systemId: smsc.systemId,
-    password: smsc.password,
-    systemType: smsc.systemType,
-    bindType,
-    tls,
-    window: smsc.window,
-    waitQueueSize: smsc.waitQueueSize,
-    connectTimeoutMs: smsc.connectTimeoutMs,
-    bindTimeoutMs: smsc.bindTimeoutMs,
-    responseTimeoutMs: smsc.responseTimeoutMs,
-    enquireLinkIntervalMs: smsc.enquireLinkIntervalMs,
-    enquireLinkTimeoutMs: smsc.enquireLinkTimeoutMs,
-    reconnectMinDelayMs: smsc.reconnectMinDelayMs,
-    reconnectMaxDelayMs: smsc.reconnectMaxDelayMs,
-    bindRefusedDelayMs: smsc.bindRefusedDelayMs,
-    logger,
-    onDeliver,
-  });
+  const errorPolicy = createErrorPolicy(smsc.errorPolicy);
+  const accountLimit = TokenBucket.forTps(smsc.tps);
+  const bindOptions = (bindType: BindType, session: string): BindOptions => {
+    const sessionLimit = TokenBucket.forTps(smsc.sessionTps);
+    return {
+      smsc: smsc.name,
+      session,
+      url: smsc.url,
+      systemId: smsc.systemId,
+      password: smsc.password,
+      systemType: smsc.systemType,
+      bindType,
+      tls,
+      window: smsc.window,
+      waitQueueSize: smsc.waitQueueSize,
+      connectTimeoutMs: smsc.connectTimeoutMs,
+      bindTimeoutMs: smsc.bindTimeoutMs,
+      responseTimeoutMs: smsc.responseTimeoutMs,
+      enquireLinkIntervalMs: smsc.enquireLinkIntervalMs,
+      enquireLinkTimeoutMs: smsc.enquireLinkTimeoutMs,
+      reconnectMinDelayMs: smsc.reconnectMinDelayMs,
+      reconnectMaxDelayMs: smsc.reconnectMaxDelayMs,
+      bindRefusedDelayMs: smsc.bindRefusedDelayMs,
+      bindRefusedMaxDelayMs: smsc.bindRefusedMaxDelayMs,
+      errorPolicy,
+      throttlePauseMs: smsc.throttlePauseMs,
+      rateLimits: [sessionLimit, accountLimit].filter((b): b is TokenBucket => b !== undefined),
+      logger,
+      onDeliver,
+    };
+  };
 
-  const binds =
-    smsc.bindMode === 'transceiver'
-      ? [new SmppBind(bindOptions('transceiver', '0'))]
-      : [new SmppBind(bindOptions('transmitter', '0')), new SmppBind(bindOptions('receiver', '1'))];
-  const transmitter = binds[0]!;
+  const count = smsc.sessions;
+  const senders: SmppBind[] = [];
+  const receivers: SmppBind[] = [];
+  for (let i = 0; i < count; i++) {
+    if (smsc.bindMode === 'transceiver') senders.push(new SmppBind(bindOptions('transceiver', String(i))));
+    else {
+      senders.push(new SmppBind(bindOptions('transmitter', String(i))));
+      receivers.push(new SmppBind(bindOptions('receiver', String(count + i))));
+    }
+  }
+  const binds = [...senders, ...receivers];
+
+  /** Free to send beats bound-but-paused beats not bound; then the least busy. */
+  const pick = (): SmppBind => {
+    let best = senders[0]!;
+    let bestScore = Infinity;
+    for (const bind of senders) {
+      const score = (bind.accepting ? 0 : bind.state === 'bound' ? 1e9 : 2e9) + bind.load;
+      if (score < bestScore) {
+        best = bind;
+        bestScore = score;
+      }
+    }
+    return best;
+  };
 
   return {
     name: smsc.name,
@@ -65,7 +94,8 @@ export function createSmscClient(
     stop: async () => {
       await Promise.all(binds.map((bind) => bind.stop()));
     },
-    ready: () => transmitter.state === 'bound',
-    submit: (fields, deadline) => transmitter.submit(fields, deadline),
+    ready: () => senders.some((bind) => bind.state === 'bound'),
+    lastFailure: () => senders.map((bind) => bind.lastFailureReason).find(Boolean) ?? '',
+    submit: (fields, deadline) => pick().submit(fields, deadline),
   };
 }

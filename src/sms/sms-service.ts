@@ -8,18 +8,41 @@ export interface SendTrace {
   segments?: number;
   encoding?: TextEncoding;
   smscMessageIds?: string[];
+  /** Name of the SMSC that took the message. */
+  smsc?: string;
+}
+
+/** An SMSC a message can go to, with the data_coding it uses for GSM-alphabet text. */
+export interface SmsTarget {
+  name: string;
+  gsmDataCoding: 0 | 1 | 3;
+  send(destinationDigits: string, message: ReturnType<typeof encodeMessage>, deadline: number): Promise<string[]>;
+}
+
+export interface SmsRoute {
+  /** The route's first choice, known at once: the text is checked against it before any wait. */
+  primary: SmsTarget;
+  /** The SMSC to use: the first of the route with a bound session (may wait until the deadline). */
+  choose(deadline: number): Promise<SmsTarget>;
 }
 
 export interface SmsServiceOptions {
   defaultRegion: string;
   maxSegments: number;
-  gsmDataCoding: 0 | 1 | 3;
-  send(destinationDigits: string, message: ReturnType<typeof encodeMessage>, deadline: number): Promise<string[]>;
+  route(destinationDigits: string): SmsRoute;
 }
 
-/** From an ExSign request to SMPP parts: number, length and encoding checks, then the send. */
+/** From an ExSign request to SMPP parts: number, routing, length and encoding checks, then the send. */
 export function createSmsService(opts: SmsServiceOptions) {
   let reference = Math.floor(Math.random() * 256);
+
+  function checkLength(text: string, gsmDataCoding: 0 | 1 | 3, trace: SendTrace): void {
+    const segments = countSegments(text, { gsmDataCoding });
+    trace.segments = segments;
+    if (segments > opts.maxSegments) {
+      throw new GatewayError('TEXT_TOO_LONG', `MessageText needs ${segments} SMS parts; the limit is ${opts.maxSegments}`);
+    }
+  }
 
   return {
     /** Fills `trace` as it learns things, so the caller can log a failed request too. */
@@ -34,15 +57,15 @@ export function createSmsService(opts: SmsServiceOptions) {
         );
       }
       trace.to = maskNumber(destination.e164);
-      const segments = countSegments(text, { gsmDataCoding: opts.gsmDataCoding });
-      trace.segments = segments;
-      if (segments > opts.maxSegments) {
-        throw new GatewayError('TEXT_TOO_LONG', `MessageText needs ${segments} SMS parts; the limit is ${opts.maxSegments}`);
-      }
+      const route = opts.route(destination.digits);
+      checkLength(text, route.primary.gsmDataCoding, trace);
+      const target = await route.choose(deadline);
+      if (target.gsmDataCoding !== route.primary.gsmDataCoding) checkLength(text, target.gsmDataCoding, trace);
+      trace.smsc = target.name;
       reference = (reference + 1) & 0xff;
-      const message = encodeMessage(text, { gsmDataCoding: opts.gsmDataCoding, reference });
+      const message = encodeMessage(text, { gsmDataCoding: target.gsmDataCoding, reference });
       trace.encoding = message.encoding;
-      trace.smscMessageIds = await opts.send(destination.digits, message, deadline);
+      trace.smscMessageIds = await target.send(destination.digits, message, deadline);
     },
   };
 }

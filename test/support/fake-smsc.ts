@@ -1,6 +1,12 @@
 import { SmscSimulator, type SimulatorOptions } from '../../src/sim/smsc-simulator';
 
-/** Named SMSC misbehaviours, after Jasmin's simulator family (HappySMSC, BlackHoleSMSC, ...). */
+const ESME_RTHROTTLED = 0x58;
+const ESME_RMSGQFUL = 0x14;
+
+/**
+ * Named SMSC misbehaviours, after Jasmin's simulator family (HappySMSC, BlackHoleSMSC, ...).
+ * The half-open link is not an SMSC behaviour but a network one: see startTcpProxy().
+ */
 export const behaviours = {
   happy: (): SimulatorOptions => ({}),
   'blackhole-bind': (): SimulatorOptions => ({ bind: 'ignore' }),
@@ -11,6 +17,24 @@ export const behaviours = {
   'reject-all': (status: number): SimulatorOptions => ({ onSubmit: () => ({ status }) }),
   /** The first `count` submits are answered with `status`, the rest with ESME_ROK. */
   'fail-first': (count: number, status: number): SimulatorOptions => ({ onSubmit: (_s, n) => (n <= count ? { status } : {}) }),
+  /** The first `count` submits get an unbind from the SMSC instead of an answer. */
+  'unbind-on-submit': (count = 1): SimulatorOptions => ({ onSubmit: (_s, n) => (n <= count ? { unbind: true } : {}) }),
+  /** Every submit is answered with generic_nack carrying `status`. */
+  'generic-nack': (status: number): SimulatorOptions => ({ onSubmit: () => ({ nack: status }) }),
+  /** ESME_RTHROTTLED for every submit during `stormMs` from the first submit, then ESME_ROK. */
+  'throttle-burst': (stormMs: number): SimulatorOptions => {
+    let stormEnds = 0;
+    return {
+      onSubmit: (submit) => {
+        stormEnds ||= submit.receivedAt + stormMs;
+        return submit.receivedAt < stormEnds ? { status: ESME_RTHROTTLED } : {};
+      },
+    };
+  },
+  /** The first `count` submits are answered ESME_RMSGQFUL. */
+  'queue-full': (count: number): SimulatorOptions => ({ onSubmit: (_s, n) => (n <= count ? { status: ESME_RMSGQFUL } : {}) }),
+  /** The first `count` submits are answered with a PDU header no client can accept. */
+  'malformed-pdu': (count = 1): SimulatorOptions => ({ onSubmit: (_s, n) => (n <= count ? { malformed: true } : {}) }),
 } as const;
 
 export async function startFakeSmsc(options: SimulatorOptions = {}): Promise<{ smsc: SmscSimulator; url: string }> {

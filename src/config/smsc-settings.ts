@@ -1,0 +1,110 @@
+import convict from 'convict';
+import { readFileSync } from 'node:fs';
+import { createErrorPolicy } from '../smpp/error-policy';
+import type { Config } from './load-config';
+import { schema, type RouteConfig } from './schema';
+
+/** Everything one SMSC needs: the smsc.* keys plus its sender. */
+export type SmscSettings = Config['smsc'] & { sourceAddr: string };
+
+/** A list entry or route that cannot be used; `key` is the config key at fault, the message names the entry. */
+export class SmscConfigError extends Error {
+  constructor(
+    readonly key: 'smscs' | 'routes' | 'smsc.errorPolicy',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SmscConfigError';
+  }
+}
+
+interface LooseConvict {
+  load(value: unknown): void;
+  validate(options: { allowed: 'strict' }): void;
+  getProperties(): unknown;
+}
+const untypedConvict = convict as unknown as (schema: unknown, opts: { env: NodeJS.ProcessEnv; args: string[] }) => LooseConvict;
+
+/** The smsc.* schema without env bindings (list entries come from the file or SMSGW_SMSCS only). */
+function entrySchema(defaultSender: string): Record<string, unknown> {
+  const strip = (node: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(node).map(([key, spec]) => {
+        const s = spec as Record<string, unknown>;
+        if ('doc' in s && 'default' in s) {
+          const { env: _env, ...rest } = s;
+          return [key, rest];
+        }
+        return [key, strip(s)];
+      }),
+    );
+  return {
+    ...strip(schema.smsc as unknown as Record<string, unknown>),
+    sourceAddr: { doc: 'Sender id of this SMSC.', format: String, default: defaultSender },
+  };
+}
+
+/**
+ * The SMSCs in use, in failover order: the one configured by smsc.* (SMSGW_SMSC_URL, or the
+ * development simulator at `simulatorUrl`) first, then the `smscs` entries. Entry keys left out
+ * take the schema defaults; sourceAddr defaults to message.sourceAddr.
+ */
+export function smscSettings(config: Config, simulatorUrl?: string): SmscSettings[] {
+  const list: SmscSettings[] = [];
+  const defaultIncluded = Boolean(config.smsc.url || config.simulator.enabled);
+  if (defaultIncluded) {
+    list.push({ ...config.smsc, url: (config.simulator.enabled && simulatorUrl) || config.smsc.url, sourceAddr: config.message.sourceAddr });
+  }
+  config.smscs.forEach((entry, i) => {
+    const where = `smscs[${i}]${typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}`;
+    if (typeof entry.name !== 'string' || !entry.name) throw new SmscConfigError('smscs', `${where}: name is required`);
+    const settings = validateEntry(entry, config.message.sourceAddr, where);
+    if (!settings.url) throw new SmscConfigError('smscs', `${where}: url is required (smpp://host:port or ssmpp://host:port)`);
+    if (settings.passwordFile) settings.password = readSecret(settings.passwordFile, where);
+    if (config.env === 'production' && (!settings.systemId || !settings.password)) throw new SmscConfigError('smscs', `${where}: systemId and password are required in production`);
+    list.push(settings);
+  });
+  const names = new Set<string>();
+  for (const smsc of list) {
+    if (names.has(smsc.name)) throw new SmscConfigError('smscs', `SMSC name "${smsc.name}" is used twice; names label metrics and routes`);
+    names.add(smsc.name);
+    try {
+      createErrorPolicy(smsc.errorPolicy);
+    } catch (err) {
+      throw new SmscConfigError(smsc === list[0] && defaultIncluded ? 'smsc.errorPolicy' : 'smscs', `SMSC "${smsc.name}": ${(err as Error).message}`);
+    }
+  }
+  checkRoutes(config.routes, names);
+  return list;
+}
+
+function validateEntry(entry: Record<string, unknown>, defaultSender: string, where: string): SmscSettings {
+  const conf = untypedConvict(entrySchema(defaultSender), { env: {}, args: [] });
+  try {
+    conf.load(entry);
+    conf.validate({ allowed: 'strict' });
+  } catch (err) {
+    throw new SmscConfigError('smscs', `${where}: ${(err as Error).message.split('\n').filter(Boolean).join('; ')}`);
+  }
+  return conf.getProperties() as SmscSettings;
+}
+
+function readSecret(file: string, where: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new SmscConfigError('smscs', `${where}: passwordFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+function checkRoutes(routes: readonly RouteConfig[], names: ReadonlySet<string>): void {
+  const prefixes = new Set<string>();
+  routes.forEach((route, i) => {
+    const prefix = route.prefix.replace(/^\+/, '');
+    if (prefixes.has(prefix)) throw new SmscConfigError('routes', `routes[${i}]: prefix "${route.prefix}" appears twice`);
+    prefixes.add(prefix);
+    for (const name of route.smscs) {
+      if (!names.has(name)) throw new SmscConfigError('routes', `routes[${i}]: no SMSC named "${name}" (configured: ${[...names].join(', ') || 'none'})`);
+    }
+  });
+}
