@@ -15,6 +15,14 @@ import { createSmscClient, type SmscClient } from './smpp/smsc-client';
 import { createSmsService } from './sms/sms-service';
 import { sourceAddress } from './sms/source-address';
 import { createReceiptHandler } from './dlr/receipt-handler';
+import { createCorrelator } from './dlr/correlator';
+import { startHousekeeping } from './dlr/housekeeping';
+import { createMessageRecorder } from './dlr/message-recorder';
+import type { IdMatchMode } from './dlr/message-id';
+import { messageView } from './dlr/message-view';
+import { createReceiptCallback } from './dlr/receipt-callback';
+import { hashNumber, loadNumberHashKey } from './sms/number-hash';
+import { openMessageStore, type StoreType } from './store/open-store';
 import { packageVersion } from './project-root';
 
 export interface Gateway {
@@ -41,7 +49,31 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   }
 
   const metrics = createMetrics({ smscs: [config.smsc.name], sessionsPerSmsc: config.smsc.bindMode === 'transceiver' ? 1 : 2, version: packageVersion() });
-  const receipts = createReceiptHandler({ smsc: config.smsc.name, logger, metrics });
+  const numberHashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
+  // Both casts are safe: the schema only accepts these values.
+  const store = openMessageStore(config.store.type as StoreType, config.dataDir);
+  const callback = config.dlr.callbackUrl
+    ? createReceiptCallback({
+        url: config.dlr.callbackUrl,
+        token: config.dlr.callbackToken,
+        timeoutMs: config.dlr.callbackTimeoutMs,
+        attempts: config.dlr.callbackAttempts,
+        retryDelayMs: config.dlr.callbackRetryDelayMs,
+        queueSize: config.dlr.callbackQueueSize,
+        logger,
+      })
+    : undefined;
+  const correlator = createCorrelator({
+    store,
+    smsc: config.smsc.name,
+    mode: config.smsc.dlrIdMatch as IdMatchMode,
+    holdMs: config.dlr.earlyReceiptHoldMs,
+    metrics,
+    logger,
+    onSettled: (record) => callback?.notify(messageView(record)),
+  });
+  const recorder = createMessageRecorder({ store, smsc: config.smsc.name, correlator, logger });
+  const receipts = createReceiptHandler({ smsc: config.smsc.name, logger, metrics, correlator });
   const smsc = createSmscClient({ ...config.smsc, url: smscUrl }, logger, receipts.onDeliver);
   smsc.binds.forEach((bind, i) => observeBind(bind, smsc.name, String(i), metrics));
 
@@ -66,6 +98,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     maxSegments: config.message.maxSegments,
     gsmDataCoding: config.smsc.dataCoding,
     send: sender.send,
+    hashNumber: (e164) => hashNumber(numberHashKey, e164),
   });
 
   let draining = false;
@@ -80,6 +113,11 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     checkToken: createTokenCheck([config.auth.token]),
     draining: () => draining,
     send: service.send,
+    record: recorder.record,
+    getMessage: async (id) => {
+      const record = await store.get(id);
+      return record && messageView(record);
+    },
     ready: () => !draining && smsc.ready(),
     readiness: () => smsc.binds.map((bind, i) => ({ smsc: smsc.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined })),
     onOutcome({ code, durationMs, segments }) {
@@ -90,6 +128,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   });
   const metricsServer = createMetricsServer(metrics.registry, () => sampleBinds(smsc.binds, smsc.name, metrics));
 
+  let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
   let stopping: Promise<void> | undefined;
   const urlOf = (server: Server) => {
     const { address, port } = server.address() as AddressInfo;
@@ -106,6 +145,19 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       metricsServer.listen(config.metrics.port, config.metrics.host);
       await Promise.all([once(http.server, 'listening'), once(metricsServer, 'listening')]);
       smsc.start();
+      housekeeping = startHousekeeping({
+        store,
+        retentionMs: config.store.retentionHours * 3_600_000,
+        intervalMs: config.store.purgeIntervalMs,
+        logger,
+        onUnmatched(expired) {
+          for (const held of expired) metrics.dlrUnmatched.inc({ smsc: held.smsc });
+          logger.warn(
+            { count: expired.length, smscMessageIds: expired.slice(0, 20).map((held) => held.receipt.smscMessageId) },
+            `delivery receipts matched no message within ${config.dlr.earlyReceiptHoldMs} ms`,
+          );
+        },
+      });
       logger.info({ http: urlOf(http.server), exsignPath: config.http.exsignPath, metrics: `${urlOf(metricsServer)}/metrics`, smsc: smsc.name }, 'gateway listening');
     },
     stop() {
@@ -119,6 +171,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         http.server.closeAllConnections();
         metricsServer.closeAllConnections();
         await closed;
+        await housekeeping?.stop();
+        await callback?.stop();
+        await store.close();
         await simulator?.stop();
         logger.info('gateway stopped');
       })();

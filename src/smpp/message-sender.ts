@@ -8,6 +8,9 @@ import type { SubmitResponse } from './smpp-bind';
 const UDHI = 0x40;
 const MAX_RETRY_DELAY_MS = 5000;
 
+/** How one part ended: the SMSC message id, or why it was not accepted; `at` is epoch ms. */
+export type PartOutcome = { smscMessageId: string; at: number } | { error: GatewayError; at: number };
+
 export interface SenderOptions {
   submit(fields: Record<string, unknown>, deadline: number): Promise<SubmitResponse>;
   source: SourceAddress;
@@ -23,6 +26,8 @@ export interface SenderOptions {
  * Sends every part of an encoded message and resolves with the SMSC message ids, in part order.
  * Success means ESME_ROK for every part. Transient statuses (throttled, queue full, system error)
  * are retried with growing delays while the deadline allows; anything else fails at once.
+ * A failure is reported only once every part has settled, so the ids of the parts the SMSC did
+ * accept reach the message record (their receipts still arrive).
  */
 export function createMessageSender(opts: SenderOptions) {
   async function submitPart(fields: Record<string, unknown>, deadline: number): Promise<string> {
@@ -47,7 +52,7 @@ export function createMessageSender(opts: SenderOptions) {
   }
 
   return {
-    send(destinationDigits: string, message: EncodedMessage, deadline: number): Promise<string[]> {
+    async send(destinationDigits: string, message: EncodedMessage, deadline: number, onPart?: (part: number, outcome: PartOutcome) => void): Promise<string[]> {
       const base = {
         source_addr_ton: opts.source.ton,
         source_addr_npi: opts.source.npi,
@@ -59,7 +64,22 @@ export function createMessageSender(opts: SenderOptions) {
         registered_delivery: opts.registeredDelivery,
         data_coding: message.dataCoding,
       };
-      return Promise.all(message.parts.map((part) => submitPart({ ...base, short_message: part }, deadline)));
+      const outcomes = await Promise.all(
+        message.parts.map(async (part, i) => {
+          const outcome: PartOutcome = await submitPart({ ...base, short_message: part }, deadline).then(
+            (smscMessageId) => ({ smscMessageId, at: Date.now() }),
+            (error: GatewayError) => ({ error, at: Date.now() }),
+          );
+          onPart?.(i, outcome);
+          return outcome;
+        }),
+      );
+      const ids: string[] = [];
+      for (const outcome of outcomes) {
+        if ('error' in outcome) throw outcome.error;
+        ids.push(outcome.smscMessageId);
+      }
+      return ids;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors';
+import type { PartOutcome } from '../smpp/message-sender';
 import { parseDestination, maskNumber } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
@@ -8,13 +9,24 @@ export interface SendTrace {
   segments?: number;
   encoding?: TextEncoding;
   smscMessageIds?: string[];
+  /** Keyed hash of the destination, once parsed (for the message record). */
+  numberHash?: string;
+  /** Each part's outcome, set as it settles; present once sending began. */
+  parts?: PartOutcome[];
 }
 
 export interface SmsServiceOptions {
   defaultRegion: string;
   maxSegments: number;
   gsmDataCoding: 0 | 1 | 3;
-  send(destinationDigits: string, message: ReturnType<typeof encodeMessage>, deadline: number): Promise<string[]>;
+  send(
+    destinationDigits: string,
+    message: ReturnType<typeof encodeMessage>,
+    deadline: number,
+    onPart?: (part: number, outcome: PartOutcome) => void,
+  ): Promise<string[]>;
+  /** Keyed hash of an E.164 number; the number itself never leaves this service. */
+  hashNumber?(e164: string): string;
 }
 
 /** From an ExSign request to SMPP parts: number, length and encoding checks, then the send. */
@@ -34,6 +46,7 @@ export function createSmsService(opts: SmsServiceOptions) {
         );
       }
       trace.to = maskNumber(destination.e164);
+      trace.numberHash = opts.hashNumber?.(destination.e164);
       const segments = countSegments(text, { gsmDataCoding: opts.gsmDataCoding });
       trace.segments = segments;
       if (segments > opts.maxSegments) {
@@ -42,7 +55,11 @@ export function createSmsService(opts: SmsServiceOptions) {
       reference = (reference + 1) & 0xff;
       const message = encodeMessage(text, { gsmDataCoding: opts.gsmDataCoding, reference });
       trace.encoding = message.encoding;
-      trace.smscMessageIds = await opts.send(destination.digits, message, deadline);
+      const parts: PartOutcome[] = [];
+      trace.parts = parts;
+      trace.smscMessageIds = await opts.send(destination.digits, message, deadline, (part, outcome) => {
+        parts[part] = outcome;
+      });
     },
   };
 }
