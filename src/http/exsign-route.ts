@@ -16,7 +16,7 @@ export interface ExsignRouteDeps {
   /** Parses the JSON body (koa-bodyparser); throws on malformed or oversized bodies. */
   parseBody(ctx: Context): Promise<void>;
   send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void>;
-  /** Keeps the outcome of a request whose sending began; awaited before answering, never throws. */
+  /** Keeps the outcome of the request if its sending began; awaited before answering, never throws. */
   record?(messageId: string, trace: SendTrace, submittedAt: number): Promise<void>;
   onOutcome?(outcome: { code: string; durationMs: number; segments?: number }): void;
 }
@@ -55,7 +55,7 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
       if (code === 'INTERNAL_ERROR') deps.logger.error({ err, messageId }, 'unexpected error while handling an ExSign request');
     } finally {
       // Recorded before answering, so the id in X-Message-Id can be looked up at once.
-      if (trace.parts) await deps.record?.(messageId, trace, receivedAt);
+      await deps.record?.(messageId, trace, receivedAt);
       inflight--;
     }
     ctx.status = 200;

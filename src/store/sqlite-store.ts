@@ -120,6 +120,7 @@ export function openSqliteStore(dataDir: string): MessageStore {
     ),
     deleteHeld: db.prepare('DELETE FROM held_receipts WHERE id = ?'),
     deleteHeldKeys: db.prepare('DELETE FROM held_keys WHERE held_id = ?'),
+    countHeld: db.prepare<{ n: number }>('SELECT count(*) AS n FROM held_receipts'),
     expiredHeld: db.prepare<HeldRow>('SELECT id, held FROM held_receipts WHERE expires_at <= ? ORDER BY expires_at LIMIT ?'),
     oldMessages: db.prepare<{ id: string }>('SELECT id FROM messages WHERE submitted_at < ? LIMIT ?'),
     deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
@@ -128,6 +129,16 @@ export function openSqliteStore(dataDir: string): MessageStore {
 
   let waiters: Waiter[] = [];
   let commitTimer: NodeJS.Immediate | undefined;
+  // Held receipts are rare: knowing there are none saves a query per new record. Changed only by
+  // writes that succeeded, and recounted whenever a batch is lost.
+  let heldCount = sql.countHeld.get()!.n;
+  function recountHeld(): void {
+    try {
+      heldCount = sql.countHeld.get()!.n;
+    } catch {
+      heldCount = Infinity; // unknown: always look
+    }
+  }
 
   function commit(): void {
     commitTimer = undefined;
@@ -136,7 +147,12 @@ export function openSqliteStore(dataDir: string): MessageStore {
     try {
       sql.commit.run();
     } catch (err) {
-      if (db.inTransaction) sql.rollback.run();
+      try {
+        if (db.inTransaction) sql.rollback.run();
+      } catch {
+        // The connection is broken; the next write reports it.
+      }
+      recountHeld();
       for (const waiter of batch) waiter.reject(err);
       return;
     }
@@ -157,6 +173,7 @@ export function openSqliteStore(dataDir: string): MessageStore {
       if (!db.inTransaction && commitTimer) {
         clearImmediate(commitTimer);
         commitTimer = undefined;
+        recountHeld();
         const lost = waiters;
         waiters = [];
         for (const waiter of lost) waiter.reject(err);
@@ -184,9 +201,10 @@ export function openSqliteStore(dataDir: string): MessageStore {
 
   const toHeld = (row: HeldRow): StoredHeldReceipt => ({ ...(JSON.parse(row.held) as HeldReceipt), id: String(row.id) });
 
-  function deleteHeld(id: number | string): void {
-    sql.deleteHeld.run(id);
+  function deleteHeld(id: number | string): number {
+    const { changes } = sql.deleteHeld.run(id);
     sql.deleteHeldKeys.run(id);
+    return changes;
   }
 
   return {
@@ -240,22 +258,26 @@ export function openSqliteStore(dataDir: string): MessageStore {
         const { lastInsertRowid } = sql.insertHeld.run(receipt.smsc, JSON.stringify(receipt), receipt.expiresAt);
         sql.insertHeldKey.run(receipt.smsc, exactHeldKey(receipt.exactKey), lastInsertRowid);
         for (const key of receipt.canonicalKeys) sql.insertHeldKey.run(receipt.smsc, canonicalHeldKey(key), lastInsertRowid);
+        heldCount++;
         return String(lastInsertRowid);
       });
     },
 
     findHeld(smsc, exactKey, canonicalKey) {
-      return read(() => sql.findHeld.all(smsc, exactHeldKey(exactKey), canonicalHeldKey(canonicalKey)).map(toHeld));
+      return read(() => (heldCount === 0 ? [] : sql.findHeld.all(smsc, exactHeldKey(exactKey), canonicalHeldKey(canonicalKey)).map(toHeld)));
     },
 
     release(id) {
-      return write(() => deleteHeld(id));
+      return write(() => {
+        heldCount -= deleteHeld(id);
+      });
     },
 
     expireHeld(now, limit) {
       return write(() => {
         const rows = sql.expiredHeld.all(now, limit);
         for (const row of rows) deleteHeld(row.id);
+        heldCount -= rows.length;
         return rows.map(toHeld);
       });
     },
