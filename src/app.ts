@@ -17,6 +17,14 @@ import { createSmscClient, type SmscClient } from './smpp/smsc-client';
 import { createSmsTarget } from './smpp/sms-target';
 import { createSmsService } from './sms/sms-service';
 import { createReceiptHandler } from './dlr/receipt-handler';
+import { createCorrelator } from './dlr/correlator';
+import { startHousekeeping } from './dlr/housekeeping';
+import { createMessageRecorder } from './dlr/message-recorder';
+import type { IdMatchMode } from './dlr/message-id';
+import { messageView } from './dlr/message-view';
+import { createReceiptCallback } from './dlr/receipt-callback';
+import { hashNumber, loadNumberHashKey } from './sms/number-hash';
+import { openMessageStore, type StoreType } from './store/open-store';
 import { packageVersion } from './project-root';
 
 export interface Gateway {
@@ -51,8 +59,38 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     sessionsPerSmsc: Object.fromEntries(settings.map((s) => [s.name, s.sessions * (s.bindMode === 'transceiver' ? 1 : 2)])),
     version: packageVersion(),
   });
+  const numberHashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
+  // Both casts are safe: the schema only accepts these values.
+  const store = openMessageStore(config.store.type as StoreType, config.dataDir);
+  const callback = config.dlr.callbackUrl
+    ? createReceiptCallback({
+        url: config.dlr.callbackUrl,
+        token: config.dlr.callbackToken,
+        timeoutMs: config.dlr.callbackTimeoutMs,
+        attempts: config.dlr.callbackAttempts,
+        retryDelayMs: config.dlr.callbackRetryDelayMs,
+        queueSize: config.dlr.callbackQueueSize,
+        logger,
+      })
+    : undefined;
+  // Receipts are matched per SMSC: message ids are only unique within one.
+  const correlators = new Map(
+    settings.map((s) => [
+      s.name,
+      createCorrelator({
+        store,
+        smsc: s.name,
+        mode: s.dlrIdMatch as IdMatchMode,
+        holdMs: config.dlr.earlyReceiptHoldMs,
+        metrics,
+        logger,
+        onSettled: (record) => callback?.notify(messageView(record)),
+      }),
+    ]),
+  );
+  const recorder = createMessageRecorder({ store, correlators, logger });
   const smscs = settings.map((s) => {
-    const client = createSmscClient(s, logger, createReceiptHandler({ smsc: s.name, logger, metrics }).onDeliver);
+    const client = createSmscClient(s, logger, createReceiptHandler({ smsc: s.name, logger, metrics, correlator: correlators.get(s.name)! }).onDeliver);
     client.binds.forEach((bind, i) => observeBind(bind, client.name, String(i), metrics));
     return client;
   });
@@ -70,6 +108,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         choose: async (deadline) => targets.get(await router.pick(candidates, deadline))!,
       };
     },
+    hashNumber: (e164) => hashNumber(numberHashKey, e164),
   });
 
   let draining = false;
@@ -83,6 +122,11 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     checkToken: createTokenCheck([config.auth.token]),
     draining: () => draining,
     send: service.send,
+    record: recorder.record,
+    getMessage: async (id) => {
+      const record = await store.get(id);
+      return record && messageView(record);
+    },
     ready: () => !draining && smscs.some((client) => client.ready()),
     readiness: () =>
       smscs.flatMap((client) => client.binds.map((bind, i) => ({ smsc: client.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined }))),
@@ -94,6 +138,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   });
   const metricsServer = createMetricsServer(metrics.registry, () => smscs.forEach((client) => sampleBinds(client.binds, client.name, metrics)));
 
+  let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
   let stopping: Promise<void> | undefined;
   const urlOf = (server: Server) => {
     const { address, port } = server.address() as AddressInfo;
@@ -111,6 +156,19 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       metricsServer.listen(config.metrics.port, config.metrics.host);
       await Promise.all([once(http.server, 'listening'), once(metricsServer, 'listening')]);
       smscs.forEach((client) => client.start());
+      housekeeping = startHousekeeping({
+        store,
+        retentionMs: config.store.retentionHours * 3_600_000,
+        intervalMs: config.store.purgeIntervalMs,
+        logger,
+        onUnmatched(expired) {
+          for (const held of expired) metrics.dlrUnmatched.inc({ smsc: held.smsc });
+          logger.warn(
+            { count: expired.length, smscMessageIds: expired.slice(0, 20).map((held) => held.receipt.smscMessageId) },
+            `delivery receipts matched no message within ${config.dlr.earlyReceiptHoldMs} ms`,
+          );
+        },
+      });
       logger.info({ http: urlOf(http.server), exsignPath: config.http.exsignPath, metrics: `${urlOf(metricsServer)}/metrics`, smscs: smscs.map((c) => c.name) }, 'gateway listening');
     },
     stop() {
@@ -124,6 +182,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         http.server.closeAllConnections();
         metricsServer.closeAllConnections();
         await closed;
+        await housekeeping?.stop();
+        await callback?.stop();
+        await store.close();
         await simulator?.stop();
         logger.info('gateway stopped');
       })();

@@ -63,6 +63,14 @@ convict.addFormat({
   coerce: (v: string) => Number(v),
 });
 
+convict.addFormat({
+  name: 'positive-number',
+  validate(value: unknown) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error('must be a positive number');
+  },
+  coerce: (v: string) => Number(v),
+});
+
 /** JSON from an env var; left as the string when it does not parse, so validation names the key. */
 function parseJson(v: string): unknown {
   try {
@@ -105,6 +113,15 @@ convict.addFormat({
     });
   },
   coerce: parseJson,
+});
+
+convict.addFormat({
+  name: 'http-url',
+  validate(value: unknown) {
+    if (value === '') return;
+    const url = new URL(String(value));
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must start with http:// or https://');
+  },
 });
 
 const positiveInt = 'positive-int' as const;
@@ -262,6 +279,12 @@ export const schema = {
       default: 1,
       env: 'SMSGW_REGISTERED_DELIVERY',
     },
+    dlrIdMatch: {
+      doc: 'How receipt ids are matched to submit_sm_resp ids: exact; auto (exact, then case and leading zeros, then hex/decimal, each only if one message matches); hex-to-dec or dec-to-hex (the receipt id is converted that way only).',
+      format: ['auto', 'exact', 'hex-to-dec', 'dec-to-hex'],
+      default: 'auto',
+      env: 'SMSGW_DLR_ID_MATCH',
+    },
     tls: {
       caFile: { doc: 'PEM CA bundle to verify the SMSC (ssmpp://); empty uses the system CAs.', format: String, default: '', env: 'SMSGW_SMSC_TLS_CA_FILE' },
       certFile: { doc: 'PEM client certificate, if the SMSC wants one.', format: String, default: '', env: 'SMSGW_SMSC_TLS_CERT_FILE' },
@@ -294,6 +317,66 @@ export const schema = {
     },
   },
   dataDir: { doc: 'Directory for what the gateway keeps on disk.', format: String, default: './data', env: 'SMSGW_DATA_DIR' },
+  store: {
+    type: {
+      doc: 'Where message records live: sqlite (a file in SMSGW_DATA_DIR, kept across restarts) or memory (lost on restart).',
+      format: ['sqlite', 'memory'],
+      default: 'sqlite',
+      env: 'SMSGW_STORE',
+    },
+    retentionHours: {
+      doc: 'Message records (and their receipts) are deleted this long after submission.',
+      format: 'positive-number',
+      default: 168,
+      env: 'SMSGW_RETENTION_HOURS',
+    },
+    purgeIntervalMs: {
+      doc: 'How often expired records are deleted and unmatched held receipts are given up.',
+      format: positiveInt,
+      default: 30000,
+      env: 'SMSGW_STORE_PURGE_INTERVAL_MS',
+    },
+  },
+  dlr: {
+    earlyReceiptHoldMs: {
+      doc: 'How long a receipt whose id matches no message is kept for a submit_sm_resp still on its way; after that it counts as unmatched.',
+      format: positiveInt,
+      default: 60000,
+      env: 'SMSGW_DLR_EARLY_RECEIPT_HOLD_MS',
+    },
+    callbackUrl: {
+      doc: 'When set, each final message status (from a receipt) is POSTed here as JSON, as GET /messages/:id shows it.',
+      format: 'http-url',
+      default: '',
+      env: 'SMSGW_DLR_CALLBACK_URL',
+    },
+    callbackToken: {
+      doc: 'Sent with each callback as "Authorization: Bearer <token>" when set.',
+      format: String,
+      default: '',
+      env: 'SMSGW_DLR_CALLBACK_TOKEN',
+      sensitive: true,
+    },
+    callbackTimeoutMs: { doc: 'Time a callback POST may take before it counts as failed.', format: positiveInt, default: 5000, env: 'SMSGW_DLR_CALLBACK_TIMEOUT_MS' },
+    callbackAttempts: {
+      doc: 'Tries per callback (network errors, timeouts, 5xx, 408, 429 are retried).',
+      format: positiveInt,
+      default: 5,
+      env: 'SMSGW_DLR_CALLBACK_ATTEMPTS',
+    },
+    callbackRetryDelayMs: {
+      doc: 'Delay before the first callback retry; doubles per retry, at most 60 s.',
+      format: positiveInt,
+      default: 1000,
+      env: 'SMSGW_DLR_CALLBACK_RETRY_DELAY_MS',
+    },
+    callbackQueueSize: {
+      doc: 'Callbacks waiting to be posted; beyond it new ones are dropped and logged.',
+      format: positiveInt,
+      default: 10000,
+      env: 'SMSGW_DLR_CALLBACK_QUEUE_SIZE',
+    },
+  },
   privacy: {
     numberHashKey: {
       doc: 'Key for the keyed hash of phone numbers; empty = generated once and kept in SMSGW_DATA_DIR/number-hash.key.',

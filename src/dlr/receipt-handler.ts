@@ -1,36 +1,60 @@
 import type { PDU } from 'smpp';
 import type { Logger } from '../log';
 import { dlrStatLabel, type Metrics } from '../metrics/metrics';
+import { ESME_ROK } from '../smpp/command-status';
+import type { Correlator } from './correlator';
 import { isReceiptPdu, parseReceipt, type ReceiptPduLike } from './parse-receipt';
 
 export interface ReceiptHandlerOptions {
   smsc: string;
   logger: Logger;
   metrics: Metrics;
+  correlator: Correlator;
 }
 
 /**
- * Answers every deliver_sm/data_sm. Receipts are parsed and logged by SMSC message id and state;
- * their text (which echoes the start of the OTP) and mobile-originated messages are never logged.
+ * Answers every deliver_sm/data_sm. A receipt's command_status is decided only once its effect is
+ * stored: a storage failure rejects, and the bind answers ESME_RX_T_APPN so the SMSC sends it
+ * again. Receipts for unknown ids are answered ESME_ROK (the SMSC cannot do better either) and
+ * counted. Receipt text (which echoes the start of the OTP) and mobile-originated messages are
+ * never logged.
  */
 export function createReceiptHandler(opts: ReceiptHandlerOptions) {
   const log = opts.logger.child({ smsc: opts.smsc });
   return {
-    onDeliver(pdu: PDU): number {
+    async onDeliver(pdu: PDU): Promise<number> {
       const fields = pdu as unknown as ReceiptPduLike;
       if (!isReceiptPdu(fields)) {
         log.info({ command: pdu.command }, 'mobile-originated message ignored (not a delivery receipt)');
-        return 0;
+        return ESME_ROK;
       }
       const receipt = parseReceipt(fields);
       if (!receipt) {
         log.warn({ command: pdu.command }, 'delivery receipt could not be parsed');
         opts.metrics.dlrReceived.inc({ smsc: opts.smsc, stat: 'OTHER' });
-        return 0;
+        return ESME_ROK;
       }
+      const outcome = await opts.correlator.onReceipt({
+        smscMessageId: receipt.messageId,
+        stat: receipt.stat,
+        state: receipt.state,
+        err: receipt.err,
+        receivedAt: Date.now(),
+      });
+      // Counted once stored, so an SMSC resending after ESME_RX_T_APPN is not counted twice.
       opts.metrics.dlrReceived.inc({ smsc: opts.smsc, stat: dlrStatLabel(receipt.stat) });
-      log.info({ smscMessageId: receipt.messageId, stat: receipt.stat, err: receipt.err, final: receipt.state }, 'delivery receipt');
-      return 0;
+      log.info(
+        {
+          smscMessageId: receipt.messageId,
+          stat: receipt.stat,
+          err: receipt.err,
+          final: receipt.state,
+          ...(outcome.result === 'matched' ? { messageId: outcome.messageId, part: outcome.part, status: outcome.status, changed: outcome.changed } : {}),
+          correlation: outcome.result,
+        },
+        'delivery receipt',
+      );
+      return ESME_ROK;
     },
   };
 }

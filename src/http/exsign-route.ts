@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
-import { randomUUID } from 'node:crypto';
 import { GatewayError, shuttingDown } from '../errors';
 import type { Logger } from '../log';
 import type { SendTrace } from '../sms/sms-service';
 import { readExsignRequest } from './exsign-request';
 import { SUCCESS, toExsignResponse } from './exsign-response';
+import { newMessageId } from './new-message-id';
 
 export interface ExsignRouteDeps {
   logger: Logger;
@@ -15,6 +15,8 @@ export interface ExsignRouteDeps {
   /** Parses the JSON body (koa-bodyparser); throws on malformed or oversized bodies. */
   parseBody(ctx: Context): Promise<void>;
   send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void>;
+  /** Keeps the outcome of the request if its sending began; awaited before answering, never throws. */
+  record?(messageId: string, trace: SendTrace, submittedAt: number): Promise<void>;
   onOutcome?(outcome: { code: string; durationMs: number; segments?: number }): void;
 }
 
@@ -27,8 +29,9 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
 
   async function handle(ctx: Context): Promise<void> {
     const started = performance.now();
-    const deadline = Date.now() + deps.requestDeadlineMs;
-    const messageId = randomUUID();
+    const receivedAt = Date.now();
+    const deadline = receivedAt + deps.requestDeadlineMs;
+    const messageId = newMessageId(receivedAt);
     const trace: SendTrace = {};
     let code = 'SUCCESS';
     let details = '';
@@ -50,6 +53,8 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
       ctx.body = answer.body;
       if (code === 'INTERNAL_ERROR') deps.logger.error({ err, messageId }, 'unexpected error while handling an ExSign request');
     } finally {
+      // Recorded before answering, so the id in X-Message-Id can be looked up at once.
+      await deps.record?.(messageId, trace, receivedAt);
       inflight--;
     }
     ctx.status = 200;

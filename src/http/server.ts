@@ -4,6 +4,7 @@ import bodyParser from 'koa-bodyparser';
 import { createServer, type Server } from 'node:http';
 import { bodyError } from './exsign-response';
 import { createExsignRoute, type ExsignRouteDeps } from './exsign-route';
+import { createStatusRoute, type StatusRouteDeps } from './status-route';
 
 export interface HttpAppDeps extends Omit<ExsignRouteDeps, 'parseBody'> {
   exsignPath: string;
@@ -11,6 +12,8 @@ export interface HttpAppDeps extends Omit<ExsignRouteDeps, 'parseBody'> {
   headersTimeoutMs: number;
   ready(): boolean;
   readiness(): unknown;
+  /** Backs GET /messages/:id. */
+  getMessage: StatusRouteDeps['getMessage'];
 }
 
 export interface HttpApp {
@@ -19,7 +22,7 @@ export interface HttpApp {
   inflight(): number;
 }
 
-/** The main listener: the ExSign endpoint plus liveness and readiness probes. */
+/** The main listener: the ExSign endpoint, the message status API, liveness and readiness probes. */
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const parser = bodyParser({
     enableTypes: ['json'],
@@ -50,6 +53,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     ctx.status = deps.ready() ? 200 : 503;
     ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', binds: deps.readiness() };
   });
+  router.get('/messages/:id', createStatusRoute(deps));
   router.post(deps.exsignPath, route.handle);
   router.all(deps.exsignPath, (ctx) => {
     ctx.status = 200;

@@ -35,6 +35,26 @@ export interface SubmitAction {
   drop?: boolean;
   /** Do not answer; write a PDU header whose command_length no client accepts. */
   malformed?: boolean;
+  /** message_id to answer with instead of the simulator's own (hex, decimal, padded ids). */
+  messageId?: string;
+  /**
+   * Send a delivery receipt (to the newest receiving session) before the submit_sm_resp, as a
+   * hasty SMSC or one with a separate receiver bind does; with delayMs, that long before.
+   */
+  receiptBeforeResp?: boolean;
+}
+
+/** A delivery receipt to send; every field is optional. */
+export interface ReceiptSpec {
+  /** The id the receipt names; default: the message id the submit was answered with. */
+  id?: string;
+  /** The text's stat word (default DELIVRD); message_state follows it where SMPP defines one. */
+  stat?: string;
+  err?: string;
+  /** Add receipted_message_id and message_state TLVs (default true). */
+  tlvs?: boolean;
+  /** What follows "text:", as SMSCs echo the start of the message. */
+  text?: string;
 }
 
 export interface SimulatorOptions {
@@ -58,6 +78,10 @@ export interface SimulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
 }
 
+// SMPP 3.4 §5.2.28 message_state for each stat word.
+const MESSAGE_STATE: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
+const DELIVER_RESPONSE_TIMEOUT_MS = 5000;
+
 const ESME_RINVPASWD = 0x0e;
 const ESME_RINVSYSID = 0x0f;
 const ESME_RBINDFAIL = 0x0d;
@@ -74,7 +98,7 @@ export class SmscSimulator extends EventEmitter {
   private readonly server: Server;
   private nextMessageId = 0x1000;
   private readonly receiptTimers = new Set<NodeJS.Timeout>();
-  /** Sessions bound as receiver or transceiver: where deliver_sm may go. */
+  /** Sessions bound as receiver or transceiver, newest last: where deliver_sm may go. */
   private readonly receivers = new Set<Session>();
   /** Per session, the end of the last split write, so pieces of two PDUs never interleave. */
   private readonly writeChains = new WeakMap<Session, Promise<void>>();
@@ -123,12 +147,63 @@ export class SmscSimulator extends EventEmitter {
     for (const session of this.server.sessions) session.send(pdu);
   }
 
+  /**
+   * Sends a delivery receipt for `submit` to the newest receiving session and resolves with the
+   * command_status of the deliver_sm_resp (rejects when none comes in time).
+   */
+  private newestReceiver(): Session | undefined {
+    return [...this.receivers].pop();
+  }
+
+  sendReceipt(submit: ReceivedSubmit, spec: ReceiptSpec = {}): Promise<number> {
+    return this.sendDeliver('deliver_sm', this.receiptFields(submit, spec));
+  }
+
+  /** Sends any deliver_sm/data_sm (carrier-specific receipts) and resolves with the response status. */
+  sendDeliver(command: 'deliver_sm' | 'data_sm', fields: Record<string, unknown>): Promise<number> {
+    const session = this.newestReceiver();
+    if (!session) return Promise.reject(new Error('no transceiver or receiver session'));
+    const pdu = new PDU(command, fields);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${command}_resp within ${DELIVER_RESPONSE_TIMEOUT_MS} ms`)), DELIVER_RESPONSE_TIMEOUT_MS);
+      const sent = session.send(pdu, (resp) => {
+        clearTimeout(timer);
+        resolve(resp.command_status);
+      });
+      if (!sent) {
+        clearTimeout(timer);
+        reject(new Error('session not writable'));
+      }
+    });
+  }
+
   async stop(): Promise<void> {
     for (const timer of this.receiptTimers) clearTimeout(timer);
     this.receiptTimers.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.dropConnections();
     await closed;
+  }
+
+  /** Appendix B receipt text plus (by default) the TLVs, for sendReceipt and receiptBeforeResp. */
+  private receiptFields(submit: ReceivedSubmit, spec: ReceiptSpec): Record<string, unknown> {
+    const id = spec.id ?? submit.messageId;
+    const stat = spec.stat ?? 'DELIVRD';
+    const dates = `submit date:${smppDate(new Date(submit.receivedAt))} done date:${smppDate(new Date())}`;
+    const text = `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} ${dates} stat:${stat} err:${spec.err ?? '000'} text:${spec.text ?? ''}`;
+    const state = MESSAGE_STATE[stat];
+    return {
+      source_addr_ton: submit.destTon,
+      source_addr_npi: submit.destNpi,
+      source_addr: submit.destinationAddr,
+      dest_addr_ton: submit.sourceTon,
+      dest_addr_npi: submit.sourceNpi,
+      destination_addr: submit.sourceAddr,
+      esm_class: 0x04,
+      data_coding: 0,
+      short_message: Buffer.from(text, 'latin1'),
+      ...(spec.tlvs === false ? {} : { receipted_message_id: id, ...(state === undefined ? {} : { message_state: state }) }),
+    };
   }
 
   private onSession(session: Session): void {
@@ -230,15 +305,19 @@ export class SmscSimulator extends EventEmitter {
     this.submits.push(submit);
     this.emit('submit', submit);
     const action = this.opts.onSubmit?.(submit, this.submits.length) ?? {};
+    if (action.messageId !== undefined) submit.messageId = action.messageId;
     if (action.ignore) return;
     if (action.drop) return void session.destroy();
     if (action.unbind) return this.send(session, new PDU('unbind', {}));
     if (action.malformed) return void session.socket.write(MALFORMED_HEADER);
     const status = action.status ?? 0;
+    if (status === 0 && action.receiptBeforeResp) {
+      this.send(this.newestReceiver() ?? session, new PDU('deliver_sm', this.receiptFields(submit, {})));
+    }
     const respond = () => {
       if (action.nack !== undefined) return this.send(session, new PDU('generic_nack', { sequence_number: pdu.sequence_number, command_status: action.nack }));
       this.send(session, pdu.response({ command_status: status, message_id: status === 0 ? submit.messageId : '' }));
-      if (status === 0 && this.opts.receiptDelayMs !== undefined && submit.registeredDelivery & 0x01) this.scheduleReceipt(session, submit);
+      if (status === 0 && !action.receiptBeforeResp && this.opts.receiptDelayMs !== undefined && submit.registeredDelivery & 0x01) this.scheduleReceipt(session, submit);
     };
     if (action.delayMs) setTimeout(respond, action.delayMs);
     else respond();
@@ -247,21 +326,7 @@ export class SmscSimulator extends EventEmitter {
   private scheduleReceipt(session: Session, submit: ReceivedSubmit): void {
     const timer = setTimeout(() => {
       this.receiptTimers.delete(timer);
-      const date = smppDate(new Date(submit.receivedAt));
-      const done = smppDate(new Date());
-      const receipt = new PDU('deliver_sm', {
-        source_addr_ton: submit.destTon,
-        source_addr_npi: submit.destNpi,
-        source_addr: submit.destinationAddr,
-        dest_addr_ton: submit.sourceTon,
-        dest_addr_npi: submit.sourceNpi,
-        destination_addr: submit.sourceAddr,
-        esm_class: 0x04,
-        data_coding: 0,
-        short_message: Buffer.from(`id:${submit.messageId} sub:001 dlvrd:001 submit date:${date} done date:${done} stat:DELIVRD err:000 text:`, 'latin1'),
-        receipted_message_id: submit.messageId,
-        message_state: 2, // DELIVERED
-      });
+      const receipt = new PDU('deliver_sm', this.receiptFields(submit, {}));
       // As an SMSC does: on the submitting session if it can receive, else on a receiver bind of the account.
       const target = this.receivers.has(session) ? session : this.receivers.values().next().value;
       if (target) this.send(target, receipt);
@@ -269,7 +334,6 @@ export class SmscSimulator extends EventEmitter {
     }, this.opts.receiptDelayMs);
     this.receiptTimers.add(timer);
   }
-
 }
 
 /** A PDU header claiming 16 MiB: over any client's limit (node-smpp's is 16 KiB). */

@@ -11,6 +11,9 @@ const MAX_RETRY_DELAY_MS = 5000;
 /** A resend is written only while at least this much of the deadline is left for its response. */
 const RESEND_MIN_BUDGET_MS = 200;
 
+/** How one part ended: the SMSC message id, or why it was not accepted; `at` is epoch ms. */
+export type PartOutcome = { smscMessageId: string; at: number } | { error: GatewayError; at: number };
+
 export interface SenderOptions {
   submit(fields: Record<string, unknown>, deadline: number): Promise<SubmitResponse>;
   source: SourceAddress;
@@ -32,6 +35,8 @@ export interface SenderOptions {
  * allows; anything else fails at once. A submit whose outcome is unknown (link lost, no response)
  * is resent at most once. When a later attempt is never sent, the earlier, more telling outcome
  * is reported: "outcome unknown" above an SMSC status above "not bound".
+ * A failure is reported only once every part has settled, so the ids of the parts the SMSC did
+ * accept reach the message record (their receipts still arrive).
  */
 export function createMessageSender(opts: SenderOptions) {
   async function submitPart(fields: Record<string, unknown>, deadline: number): Promise<string> {
@@ -70,7 +75,7 @@ export function createMessageSender(opts: SenderOptions) {
   }
 
   return {
-    send(destinationDigits: string, message: EncodedMessage, deadline: number): Promise<string[]> {
+    async send(destinationDigits: string, message: EncodedMessage, deadline: number, onPart?: (part: number, outcome: PartOutcome) => void): Promise<string[]> {
       const base = {
         source_addr_ton: opts.source.ton,
         source_addr_npi: opts.source.npi,
@@ -82,7 +87,22 @@ export function createMessageSender(opts: SenderOptions) {
         registered_delivery: opts.registeredDelivery,
         data_coding: message.dataCoding,
       };
-      return Promise.all(message.parts.map((part) => submitPart({ ...base, short_message: part }, deadline)));
+      const outcomes = await Promise.all(
+        message.parts.map(async (part, i) => {
+          const outcome: PartOutcome = await submitPart({ ...base, short_message: part }, deadline).then(
+            (smscMessageId) => ({ smscMessageId, at: Date.now() }),
+            (error: GatewayError) => ({ error, at: Date.now() }),
+          );
+          onPart?.(i, outcome);
+          return outcome;
+        }),
+      );
+      const ids: string[] = [];
+      for (const outcome of outcomes) {
+        if ('error' in outcome) throw outcome.error;
+        ids.push(outcome.smscMessageId);
+      }
+      return ids;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors';
+import type { PartOutcome } from '../smpp/message-sender';
 import { parseDestination, maskNumber } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
@@ -10,13 +11,22 @@ export interface SendTrace {
   smscMessageIds?: string[];
   /** Name of the SMSC that took the message. */
   smsc?: string;
+  /** Keyed hash of the destination, once parsed (for the message record). */
+  numberHash?: string;
+  /** Each part's outcome, set as it settles; present once sending began. */
+  parts?: PartOutcome[];
 }
 
 /** An SMSC a message can go to, with the data_coding it uses for GSM-alphabet text. */
 export interface SmsTarget {
   name: string;
   gsmDataCoding: 0 | 1 | 3;
-  send(destinationDigits: string, message: ReturnType<typeof encodeMessage>, deadline: number): Promise<string[]>;
+  send(
+    destinationDigits: string,
+    message: ReturnType<typeof encodeMessage>,
+    deadline: number,
+    onPart?: (part: number, outcome: PartOutcome) => void,
+  ): Promise<string[]>;
 }
 
 export interface SmsRoute {
@@ -30,6 +40,8 @@ export interface SmsServiceOptions {
   defaultRegion: string;
   maxSegments: number;
   route(destinationDigits: string): SmsRoute;
+  /** Keyed hash of an E.164 number; the number itself never leaves this service. */
+  hashNumber?(e164: string): string;
 }
 
 /** From an ExSign request to SMPP parts: number, routing, length and encoding checks, then the send. */
@@ -57,15 +69,29 @@ export function createSmsService(opts: SmsServiceOptions) {
         );
       }
       trace.to = maskNumber(destination.e164);
+      trace.numberHash = opts.hashNumber?.(destination.e164);
       const route = opts.route(destination.digits);
       checkLength(text, route.primary.gsmDataCoding, trace);
-      const target = await route.choose(deadline);
+      let target: SmsTarget;
+      try {
+        target = await route.choose(deadline);
+      } catch (err) {
+        // No SMSC bound in time: the record still says what happened to each part.
+        const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'no SMSC chosen');
+        trace.smsc = route.primary.name;
+        trace.parts = Array.from({ length: trace.segments ?? 1 }, () => ({ error, at: Date.now() }));
+        throw err;
+      }
       if (target.gsmDataCoding !== route.primary.gsmDataCoding) checkLength(text, target.gsmDataCoding, trace);
       trace.smsc = target.name;
       reference = (reference + 1) & 0xff;
       const message = encodeMessage(text, { gsmDataCoding: target.gsmDataCoding, reference });
       trace.encoding = message.encoding;
-      trace.smscMessageIds = await target.send(destination.digits, message, deadline);
+      const parts: PartOutcome[] = [];
+      trace.parts = parts;
+      trace.smscMessageIds = await target.send(destination.digits, message, deadline, (part, outcome) => {
+        parts[part] = outcome;
+      });
     },
   };
 }

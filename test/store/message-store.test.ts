@@ -1,0 +1,209 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createMemoryStore } from '../../src/store/memory-store';
+import type { HeldReceipt, MessageRecord, MessageStore } from '../../src/store/message-store';
+import { openSqliteStore, STORE_FILE } from '../../src/store/sqlite-store';
+
+const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+
+function record(id: string, smscIds: (string | null)[], submittedAt = T0): MessageRecord {
+  return {
+    id,
+    smsc: 'default',
+    status: 'accepted',
+    to: '+4479****3456',
+    numberHash: 'f'.repeat(64),
+    segments: smscIds.map((smscMessageId) => ({ smscMessageId, status: smscMessageId ? 'accepted' : 'rejected', error: smscMessageId ? null : 'ESME_RINVDSTADR (0x0B)', acceptedAt: smscMessageId ? submittedAt + 5 : null })),
+    submittedAt,
+    updatedAt: submittedAt + 5,
+  };
+}
+
+function held(id: string, canonicalKeys: string[], expiresAt = T0 + 60_000, smsc = 'default'): HeldReceipt {
+  return {
+    smsc,
+    receipt: { smscMessageId: id, stat: 'DELIVRD', state: 'delivered', err: '000', receivedAt: T0 },
+    exactKey: id,
+    canonicalKeys,
+    expiresAt,
+  };
+}
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'smsgw-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each([
+  ['memory', () => createMemoryStore()],
+  ['sqlite', () => openSqliteStore(tempDir())],
+] as const)('%s store', (_name, open) => {
+  let store: MessageStore;
+  beforeEach(() => {
+    store = open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('returns what was created, as a copy', async () => {
+    const r = record('m1', ['1A2B', null]);
+    await store.create(r);
+    const got = await store.get('m1');
+    expect(got).toEqual(r);
+    got!.segments[0]!.status = 'delivered';
+    expect((await store.get('m1'))!.segments[0]!.status).toBe('accepted');
+    expect(await store.get('nope')).toBeUndefined();
+  });
+
+  it('refuses a second record with the same id', async () => {
+    await store.create(record('m1', ['1']));
+    await expect(store.create(record('m1', ['2']))).rejects.toMatchObject({ message: expect.stringMatching(/exists|UNIQUE/) });
+    expect((await store.get('m1'))!.segments[0]!.smscMessageId).toBe('1');
+  });
+
+  it('keeps the other writes of a batch when one of them fails', async () => {
+    const results = await Promise.allSettled([
+      store.create(record('m1', ['1'])),
+      store.create(record('m1', ['2'])),
+      store.create(record('m2', ['3'])),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.findBySmscId('default', '2', 'exact')).toEqual([]);
+    expect(await store.get('m2')).toBeDefined();
+  });
+
+  it('finds segments by exact and by canonical SMSC id, per SMSC', async () => {
+    await store.create(record('m1', ['00AbC', '7']));
+    await store.create({ ...record('m2', ['00AbC']), smsc: 'other' });
+    expect(await store.findBySmscId('default', '00AbC', 'exact')).toEqual([{ messageId: 'm1', part: 0, submittedAt: T0 }]);
+    expect(await store.findBySmscId('default', 'abc', 'exact')).toEqual([]);
+    expect(await store.findBySmscId('default', 'abc', 'canonical')).toEqual([{ messageId: 'm1', part: 0, submittedAt: T0 }]);
+    expect(await store.findBySmscId('default', '7', 'canonical')).toEqual([{ messageId: 'm1', part: 1, submittedAt: T0 }]);
+    expect(await store.findBySmscId('other', 'abc', 'canonical')).toEqual([{ messageId: 'm2', part: 0, submittedAt: T0 }]);
+  });
+
+  it('updates atomically and reports the stored record', async () => {
+    await store.create(record('m1', ['1']));
+    const updated = await store.update('m1', (r) => ({ ...r, status: 'delivered', updatedAt: T0 + 9 }));
+    expect(updated).toMatchObject({ status: 'delivered', updatedAt: T0 + 9 });
+    expect(await store.get('m1')).toMatchObject({ status: 'delivered', updatedAt: T0 + 9 });
+    expect(await store.update('m1', () => undefined)).toMatchObject({ status: 'delivered' });
+    expect(await store.update('missing', (r) => r)).toBeUndefined();
+  });
+
+  it('serialises concurrent updates of one record: none is lost', async () => {
+    await store.create(record('m1', ['1', '2', '3']));
+    await Promise.all(
+      [0, 1, 2].map((part) =>
+        store.update('m1', (r) => ({ ...r, segments: r.segments.map((s, i) => (i === part ? { ...s, status: 'delivered' } : s)) })),
+      ),
+    );
+    expect((await store.get('m1'))!.segments.map((s) => s.status)).toEqual(['delivered', 'delivered', 'delivered']);
+  });
+
+  it('holds receipts, finds them by exact or canonical key, and releases them', async () => {
+    const id = await store.hold(held('3E9', ['3e9', '1001']));
+    await store.hold(held('77', ['77'], T0 + 1, 'other'));
+    expect(await store.findHeld('default', '3E9', 'zzz')).toEqual([{ ...held('3E9', ['3e9', '1001']), id }]);
+    expect(await store.findHeld('default', 'nope', '1001')).toHaveLength(1);
+    expect(await store.findHeld('default', 'nope', 'nope')).toEqual([]);
+    expect(await store.findHeld('default', '77', '77')).toEqual([]);
+    await store.release(id);
+    expect(await store.findHeld('default', '3E9', '1001')).toEqual([]);
+  });
+
+  it('expires held receipts whose hold has passed, in chunks', async () => {
+    for (let i = 0; i < 5; i++) await store.hold(held(`id${i}`, [], T0 + i * 1000));
+    const first = await store.expireHeld(T0 + 3000, 3);
+    expect(first.map((h) => h.receipt.smscMessageId)).toEqual(['id0', 'id1', 'id2']);
+    expect((await store.expireHeld(T0 + 3000, 3)).map((h) => h.receipt.smscMessageId)).toEqual(['id3']);
+    expect(await store.expireHeld(T0 + 3000, 3)).toEqual([]);
+    expect(await store.findHeld('default', 'id4', 'x')).toHaveLength(1);
+  });
+
+  it('purges records submitted before the cut-off, with their SMSC ids', async () => {
+    await store.create(record('old1', ['A'], T0));
+    await store.create(record('old2', ['B'], T0 + 1000));
+    await store.create(record('new', ['C'], T0 + 10_000));
+    expect(await store.purgeMessages(T0 + 5000, 1)).toBe(1);
+    expect(await store.purgeMessages(T0 + 5000, 10)).toBe(1);
+    expect(await store.purgeMessages(T0 + 5000, 10)).toBe(0);
+    expect(await store.get('old1')).toBeUndefined();
+    expect(await store.get('old2')).toBeUndefined();
+    expect(await store.findBySmscId('default', 'a', 'canonical')).toEqual([]);
+    expect(await store.findBySmscId('default', 'B', 'exact')).toEqual([]);
+    expect(await store.get('new')).toBeDefined();
+    expect(await store.findBySmscId('default', 'C', 'exact')).toHaveLength(1);
+  });
+});
+
+describe('sqlite store', () => {
+  it('keeps records and held receipts across a close and reopen', async () => {
+    const dir = tempDir();
+    const first = openSqliteStore(dir);
+    await first.create(record('m1', ['1A2B']));
+    await first.hold(held('99', ['99']));
+    await first.close();
+
+    const second = openSqliteStore(dir);
+    expect(await second.get('m1')).toEqual(record('m1', ['1A2B']));
+    expect(await second.findBySmscId('default', '1a2b', 'canonical')).toHaveLength(1);
+    expect(await second.findHeld('default', '99', '99')).toHaveLength(1);
+    await second.close();
+  });
+
+  it('commits the writes of one event-loop turn together, and reads see them before the commit', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir);
+    const writes = Array.from({ length: 50 }, (_, i) => store.create(record(`m${i}`, [String(i)])));
+    // Not committed yet: another connection sees nothing, this one sees everything.
+    const other = new Database(path.join(dir, STORE_FILE), { readonly: true });
+    expect(other.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
+    expect(await store.get('m49')).toBeDefined();
+    await Promise.all(writes);
+    expect(other.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 50 });
+    other.close();
+    await store.close();
+  });
+
+  it('rejects a write while another process holds the write lock, and succeeds after', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir);
+    await store.create(record('m1', ['1']));
+    const locker = new Database(path.join(dir, STORE_FILE));
+    locker.exec('BEGIN IMMEDIATE');
+    // toMatchObject, not toThrow: a SqliteError made in another jest module registry is not an Error here.
+    await expect(store.update('m1', (r) => ({ ...r, status: 'delivered' }))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    expect((await store.get('m1'))!.status).toBe('accepted');
+    locker.exec('ROLLBACK');
+    locker.close();
+    await store.update('m1', (r) => ({ ...r, status: 'delivered' }));
+    expect((await store.get('m1'))!.status).toBe('delivered');
+    await store.close();
+  });
+
+  it('creates the database file readable by its owner only', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir);
+    await store.create(record('m1', ['1']));
+    expect(statSync(path.join(dir, STORE_FILE)).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(dir, `${STORE_FILE}-wal`)).mode & 0o777).toBe(0o600);
+    await store.close();
+  });
+
+  it('refuses a file written by a newer schema', () => {
+    const dir = tempDir();
+    const db = new Database(path.join(dir, STORE_FILE));
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openSqliteStore(dir)).toThrow(/schema version 99/);
+  });
+});
