@@ -74,7 +74,7 @@ describe('the gateway process', () => {
     child.stderr!.on('data', (d) => (stderr += d));
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
-    expect(stderr).toBe('Invalid configuration: smsc.url (SMSGW_SMSC_URL): required in production\n');
+    expect(stderr).toBe('Invalid configuration: smsc.url (SMSGW_SMSC_URL): required in production (or SMSCs listed in smscs)\n');
   });
 
   it('on SIGTERM answers new requests "shutting down", drains in-flight ones, unbinds and exits 0', async () => {
