@@ -25,7 +25,10 @@ export function observeBind(bind: SmppBind, smsc: string, session: string, metri
     if (state === 'bound') metrics.bindAttempts.inc({ smsc, result: 'success' });
   });
   bind.on('closed', (reason: CloseReason) => {
-    const result = BIND_RESULT[reason];
+    // 'closed' is emitted before the state leaves connecting/binding, so a session that ends
+    // there without a bind verdict (SMSC hung up, reset, sent garbage) still counts as an attempt.
+    const attempting = bind.state === 'connecting' || bind.state === 'binding';
+    const result = BIND_RESULT[reason] ?? (attempting && reason !== 'stopped' ? 'dropped' : undefined);
     if (result) metrics.bindAttempts.inc({ smsc, result });
     const disconnect = DISCONNECT[reason];
     if (disconnect) metrics.disconnects.inc({ smsc, reason: disconnect });

@@ -40,7 +40,8 @@ const PRECREATED_SUBMIT_STATUSES = [
   SUBMIT_LOCAL_ERROR,
 ] as const;
 
-export const BIND_RESULTS = ['success', 'refused', 'timeout', 'connect_failed'] as const;
+/** dropped: the connection closed or broke after connecting but before any bind response. */
+export const BIND_RESULTS = ['success', 'refused', 'timeout', 'connect_failed', 'dropped'] as const;
 export type BindResult = (typeof BIND_RESULTS)[number];
 
 export const DISCONNECT_REASONS = [
