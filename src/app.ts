@@ -3,15 +3,20 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Config } from './config/load-config';
 import type { Logger } from './log';
+import { startupWarnings } from './config/startup-warnings';
+import { createClientAddress } from './http/client-address';
 import { createAllowlist } from './http/ip-allowlist';
 import { createHttpApp } from './http/server';
 import { createTokenCheck } from './http/token-check';
 import { observeBind, sampleBinds } from './metrics/bind-metrics';
-import { createMetrics, commandStatusLabel, SUBMIT_LOCAL_ERROR, SUBMIT_TIMEOUT, type HttpOutcome } from './metrics/metrics';
+import { createMetrics, commandStatusLabel, SUBMIT_LOCAL_ERROR, SUBMIT_TIMEOUT, type AbuseRefusalReason, type HttpOutcome } from './metrics/metrics';
 import { createMetricsServer } from './metrics/metrics-server';
 import { SmscSimulator } from './sim/smsc-simulator';
 import { createMessageSender } from './smpp/message-sender';
 import { createSmscClient, type SmscClient } from './smpp/smsc-client';
+import { createAbuseGuard } from './limits/abuse-guard';
+import { createMemoryCounterStore } from './store/memory-counter-store';
+import { hashNumber, loadNumberHashKey } from './sms/number-hash';
 import { createSmsService } from './sms/sms-service';
 import { sourceAddress } from './sms/source-address';
 import { createReceiptHandler } from './dlr/receipt-handler';
@@ -61,11 +66,24 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       }
     },
   });
+  for (const warning of startupWarnings(config)) logger.warn(warning);
+  const hashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
   const service = createSmsService({
     defaultRegion: config.message.defaultRegion,
     maxSegments: config.message.maxSegments,
     gsmDataCoding: config.smsc.dataCoding,
     send: sender.send,
+    hashNumber: (e164) => hashNumber(hashKey, e164),
+    guard: config.limits.enabled
+      ? createAbuseGuard({
+          ...config.limits,
+          defaultRegion: config.message.defaultRegion,
+          store: createMemoryCounterStore(),
+          hashKey,
+          onRefusal: (code) => metrics.abuseRefusals.inc({ reason: code.toLowerCase() as AbuseRefusalReason }),
+          onDuplicate: () => metrics.abuseDuplicates.inc(),
+        })
+      : undefined,
   });
 
   let draining = false;
@@ -76,14 +94,17 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     headersTimeoutMs: config.http.headersTimeoutMs,
     requestDeadlineMs: config.message.requestDeadlineMs,
     smscName: smsc.name,
+    clientAddress: createClientAddress(config.trustedProxies),
     isAllowed: createAllowlist(config.allowedIps),
-    checkToken: createTokenCheck([config.auth.token]),
+    checkToken: createTokenCheck(config.auth.token, config.auth.tokenPrevious),
+    maxInflight: config.http.maxInflight,
     draining: () => draining,
     send: service.send,
     ready: () => !draining && smsc.ready(),
     readiness: () => smsc.binds.map((bind, i) => ({ smsc: smsc.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined })),
-    onOutcome({ code, durationMs, segments }) {
+    onOutcome({ code, durationMs, segments, previousToken }) {
       metrics.httpRequests.inc({ outcome: code.toLowerCase() as HttpOutcome });
+      if (previousToken) metrics.previousTokenRequests.inc();
       metrics.httpRequestDuration.observe(durationMs / 1000);
       if (code === 'SUCCESS' && segments) metrics.messageSegments.observe(segments);
     },

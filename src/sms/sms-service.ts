@@ -1,10 +1,14 @@
 import { GatewayError } from '../errors';
-import { parseDestination, maskNumber } from './phone-number';
+import { parseDestination, maskNumber, type Destination } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
 export interface SendTrace {
   /** Masked destination, once parsed. */
   to?: string;
+  /** Keyed hash of the number (first 16 hex digits): correlates requests without the number. */
+  numberHash?: string;
+  /** Answered with an identical earlier request's result; nothing was sent. */
+  deduplicated?: boolean;
   segments?: number;
   encoding?: TextEncoding;
   smscMessageIds?: string[];
@@ -15,6 +19,11 @@ export interface SmsServiceOptions {
   maxSegments: number;
   gsmDataCoding: 0 | 1 | 3;
   send(destinationDigits: string, message: ReturnType<typeof encodeMessage>, deadline: number): Promise<string[]>;
+  hashNumber?(e164: string): string;
+  /** Abuse protection around the send (src/limits/abuse-guard.ts); absent when limits are off. */
+  guard?: {
+    run(destination: Destination, text: string, trace: SendTrace, send: () => Promise<string[]>): Promise<string[]>;
+  };
 }
 
 /** From an ExSign request to SMPP parts: number, length and encoding checks, then the send. */
@@ -34,6 +43,7 @@ export function createSmsService(opts: SmsServiceOptions) {
         );
       }
       trace.to = maskNumber(destination.e164);
+      trace.numberHash = opts.hashNumber?.(destination.e164).slice(0, 16);
       const segments = countSegments(text, { gsmDataCoding: opts.gsmDataCoding });
       trace.segments = segments;
       if (segments > opts.maxSegments) {
@@ -42,7 +52,8 @@ export function createSmsService(opts: SmsServiceOptions) {
       reference = (reference + 1) & 0xff;
       const message = encodeMessage(text, { gsmDataCoding: opts.gsmDataCoding, reference });
       trace.encoding = message.encoding;
-      trace.smscMessageIds = await opts.send(destination.digits, message, deadline);
+      const send = () => opts.send(destination.digits, message, deadline);
+      trace.smscMessageIds = await (opts.guard ? opts.guard.run(destination, text, trace, send) : send());
     },
   };
 }
