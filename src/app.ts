@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Config } from './config/load-config';
 import type { Logger } from './log';
+import { startupWarnings } from './config/startup-warnings';
+import { createClientAddress } from './http/client-address';
 import { createAllowlist } from './http/ip-allowlist';
 import { createHttpApp } from './http/server';
 import { createTokenCheck } from './http/token-check';
 import { observeBind, sampleBinds } from './metrics/bind-metrics';
-import { createMetrics, type HttpOutcome } from './metrics/metrics';
+import { createMetrics, type AbuseRefusalReason, type HttpOutcome } from './metrics/metrics';
 import { createMetricsServer } from './metrics/metrics-server';
 import { SmscSimulator } from './sim/smsc-simulator';
 import { simulatorOptions } from './sim/simulator-switches';
@@ -15,6 +17,8 @@ import { smscSettings } from './config/smsc-settings';
 import { createRouter } from './smpp/router';
 import { createSmscClient, type SmscClient } from './smpp/smsc-client';
 import { createSmsTarget } from './smpp/sms-target';
+import { createAbuseGuard } from './limits/abuse-guard';
+import { createMemoryCounterStore } from './store/memory-counter-store';
 import { createSmsService } from './sms/sms-service';
 import { createReceiptHandler } from './dlr/receipt-handler';
 import { createCorrelator } from './dlr/correlator';
@@ -59,6 +63,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     sessionsPerSmsc: Object.fromEntries(settings.map((s) => [s.name, s.sessions * (s.bindMode === 'transceiver' ? 1 : 2)])),
     version: packageVersion(),
   });
+  for (const warning of startupWarnings(config)) logger.warn(warning);
   const numberHashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
   // Both casts are safe: the schema only accepts these values.
   const store = openMessageStore(config.store.type as StoreType, config.dataDir);
@@ -109,6 +114,16 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       };
     },
     hashNumber: (e164) => hashNumber(numberHashKey, e164),
+    guard: config.limits.enabled
+      ? createAbuseGuard({
+          ...config.limits,
+          defaultRegion: config.message.defaultRegion,
+          store: createMemoryCounterStore(),
+          hashKey: numberHashKey,
+          onRefusal: (code) => metrics.abuseRefusals.inc({ reason: code.toLowerCase() as AbuseRefusalReason }),
+          onDuplicate: () => metrics.abuseDuplicates.inc(),
+        })
+      : undefined,
   });
 
   let draining = false;
@@ -118,8 +133,10 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     bodyLimitBytes: config.http.bodyLimitBytes,
     headersTimeoutMs: config.http.headersTimeoutMs,
     requestDeadlineMs: config.message.requestDeadlineMs,
+    clientAddress: createClientAddress(config.trustedProxies),
     isAllowed: createAllowlist(config.allowedIps),
-    checkToken: createTokenCheck([config.auth.token]),
+    checkToken: createTokenCheck(config.auth.token, config.auth.tokenPrevious),
+    maxInflight: config.http.maxInflight,
     draining: () => draining,
     send: service.send,
     record: recorder.record,
@@ -130,8 +147,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     ready: () => !draining && smscs.some((client) => client.ready()),
     readiness: () =>
       smscs.flatMap((client) => client.binds.map((bind, i) => ({ smsc: client.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined }))),
-    onOutcome({ code, durationMs, segments }) {
+    onOutcome({ code, durationMs, segments, previousToken }) {
       metrics.httpRequests.inc({ outcome: code.toLowerCase() as HttpOutcome });
+      if (previousToken) metrics.previousTokenRequests.inc();
       metrics.httpRequestDuration.observe(durationMs / 1000);
       if (code === 'SUCCESS' && segments) metrics.messageSegments.observe(segments);
     },

@@ -19,8 +19,22 @@ export type ErrorCode =
   | 'SMSC_TIMEOUT'
   | 'SMSC_LINK_LOST'
   | 'QUEUE_FULL'
+  | 'TOO_MANY_REQUESTS'
+  | AbuseRefusalCode
   | 'SHUTTING_DOWN'
   | 'INTERNAL_ERROR';
+
+/** Refusals by the OTP-abuse protection (src/limits/); each is also counted by reason. */
+export const ABUSE_REFUSAL_CODES = [
+  'COUNTRY_NOT_ALLOWED',
+  'NOT_MOBILE',
+  'NUMBER_RATE_LIMITED',
+  'NUMBER_DAILY_LIMIT',
+  'PREFIX_RATE_LIMITED',
+  'GLOBAL_RATE_LIMITED',
+  'DAILY_BUDGET_EXCEEDED',
+] as const;
+export type AbuseRefusalCode = (typeof ABUSE_REFUSAL_CODES)[number];
 
 export class GatewayError extends Error {
   constructor(
@@ -67,6 +81,9 @@ export const throttled = (status: number): GatewayError =>
 
 export const queueFull = (): GatewayError =>
   new GatewayError('QUEUE_FULL', 'Gateway busy: too many requests waiting for the SMSC');
+
+export const tooManyRequests = (max: number): GatewayError =>
+  new GatewayError('TOO_MANY_REQUESTS', `Gateway busy: ${max} requests already in progress; retry shortly`);
 
 export const shuttingDown = (): GatewayError =>
   new GatewayError('SHUTTING_DOWN', 'Gateway shutting down; retry on another instance');

@@ -57,6 +57,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
 
   readSecretFile(config, 'auth.token', 'auth.tokenFile');
+  readSecretFile(config, 'auth.tokenPrevious', 'auth.tokenPreviousFile');
   readSecretFile(config, 'smsc.password', 'smsc.passwordFile');
   const result = config.getProperties() as Config;
   checkProfile(result);
@@ -111,7 +112,8 @@ function describe(err: unknown): string {
     .join('; ');
 }
 
-function readSecretFile(config: LooseConfig, key: 'auth.token' | 'smsc.password', fileKey: 'auth.tokenFile' | 'smsc.passwordFile'): void {
+type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password';
+function readSecretFile(config: LooseConfig, key: SecretKey, fileKey: `${SecretKey}File`): void {
   const file = config.get(fileKey) as string;
   if (!file) return;
   try {
@@ -121,6 +123,9 @@ function readSecretFile(config: LooseConfig, key: 'auth.token' | 'smsc.password'
     throw new ConfigError(`Invalid configuration: ${fileKey} (${envName}): cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
+
+/** Shortest token production accepts: 16 characters, about 96 bits when random base64. */
+export const MIN_TOKEN_LENGTH = 16;
 
 function checkProfile(config: Config): void {
   const envByKey = envVarsByKey();
@@ -133,6 +138,10 @@ function checkProfile(config: Config): void {
     if (config.smsc.url && !config.smsc.systemId) fail('smsc.systemId', 'required in production');
     if (config.smsc.url && !config.smsc.password) fail('smsc.password', 'required in production (or SMSGW_SMSC_PASSWORD_FILE)');
     if (!config.auth.token) fail('auth.token', 'required in production (or SMSGW_AUTH_TOKEN_FILE)');
+    if (config.auth.token.length < MIN_TOKEN_LENGTH) fail('auth.token', `must be at least ${MIN_TOKEN_LENGTH} characters in production`);
+    if (config.auth.tokenPrevious && config.auth.tokenPrevious.length < MIN_TOKEN_LENGTH) {
+      fail('auth.tokenPrevious', `must be at least ${MIN_TOKEN_LENGTH} characters in production`);
+    }
   }
   if (!config.auth.token) fail('auth.token', 'no token configured (set SMSGW_AUTH_TOKEN or SMSGW_AUTH_TOKEN_FILE)');
   if (!config.simulator.enabled && !config.smsc.url && config.smscs.length === 0) fail('smsc.url', 'no SMSC configured (set SMSGW_SMSC_URL, or list SMSCs in smscs)');

@@ -124,6 +124,19 @@ convict.addFormat({
   },
 });
 
+/** Comma-separated ISO 3166 alpha-2 codes, or '*' for every country; empty = the default region's country. */
+convict.addFormat({
+  name: 'country-list',
+  validate(value: unknown) {
+    const entries = value as string[];
+    if (!Array.isArray(entries)) throw new Error('must be a list of ISO 3166 alpha-2 codes');
+    for (const entry of entries) {
+      if (entry !== '*' && !/^[A-Z]{2}$/.test(entry)) throw new Error(`"${entry}" is not an ISO 3166 alpha-2 code (or *)`);
+    }
+  },
+  coerce: (v: string) => v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean),
+});
+
 const positiveInt = 'positive-int' as const;
 
 /** One SMSC in the `smscs` list (validated against the smsc.* keys) and one route. */
@@ -156,6 +169,12 @@ export const schema = {
       default: 5000,
       env: 'SMSGW_HTTP_HEADERS_TIMEOUT_MS',
     },
+    maxInflight: {
+      doc: 'Most ExSign requests handled at once; beyond it requests are refused at once (TOO_MANY_REQUESTS) instead of queueing.',
+      format: positiveInt,
+      default: 1000,
+      env: 'SMSGW_HTTP_MAX_INFLIGHT',
+    },
   },
   auth: {
     token: {
@@ -166,12 +185,82 @@ export const schema = {
       sensitive: true,
     },
     tokenFile: { doc: 'File holding the token (instead of SMSGW_AUTH_TOKEN).', format: String, default: '', env: 'SMSGW_AUTH_TOKEN_FILE' },
+    tokenPrevious: {
+      doc: 'During a token rotation, the old token, still accepted until the portal uses the new one; empty otherwise.',
+      format: String,
+      default: '',
+      env: 'SMSGW_AUTH_TOKEN_PREVIOUS',
+      sensitive: true,
+    },
+    tokenPreviousFile: {
+      doc: 'File holding the previous token (instead of SMSGW_AUTH_TOKEN_PREVIOUS).',
+      format: String,
+      default: '',
+      env: 'SMSGW_AUTH_TOKEN_PREVIOUS_FILE',
+    },
   },
   allowedIps: {
     doc: 'Callers allowed to use the endpoint, by socket address: comma-separated IPs or CIDR blocks.',
     format: 'ip-list',
     default: ['127.0.0.1', '::1'],
     env: 'SMSGW_ALLOWED_IPS',
+  },
+  trustedProxies: {
+    doc: 'Reverse proxies whose X-Forwarded-For is believed (IPs or CIDR blocks); the caller is the right-most address not in this list. Empty = X-Forwarded-For ignored.',
+    format: 'ip-list',
+    default: [] as string[],
+    env: 'SMSGW_TRUSTED_PROXIES',
+  },
+  limits: {
+    enabled: {
+      doc: 'OTP-abuse protection (every setting below). false switches all of it off, for benchmarks and load tests only.',
+      format: Boolean,
+      default: true,
+      env: 'SMSGW_LIMITS_ENABLED',
+    },
+    countries: {
+      doc: "Countries (ISO 3166 alpha-2) numbers may belong to; '*' = all. Empty = the SMSGW_DEFAULT_REGION country only, or all when that is unset.",
+      format: 'country-list',
+      default: [] as string[],
+      env: 'SMSGW_ALLOWED_COUNTRIES',
+    },
+    mobileOnly: {
+      doc: 'Refuse numbers libphonenumber knows to be fixed-line, premium-rate, toll-free, VoIP, pager, shared-cost or personal.',
+      format: Boolean,
+      default: true,
+      env: 'SMSGW_MOBILE_ONLY',
+    },
+    perNumber: { doc: 'Most messages to one number per SMSGW_LIMIT_PER_NUMBER_WINDOW_MS (0 = no limit).', format: 'nat', default: 3, env: 'SMSGW_LIMIT_PER_NUMBER' },
+    perNumberWindowMs: { doc: 'Sliding window of SMSGW_LIMIT_PER_NUMBER.', format: positiveInt, default: 600000, env: 'SMSGW_LIMIT_PER_NUMBER_WINDOW_MS' },
+    perNumberDaily: {
+      doc: 'Most messages to one number per SMSGW_LIMIT_PER_NUMBER_DAILY_WINDOW_MS (0 = no limit).',
+      format: 'nat',
+      default: 10,
+      env: 'SMSGW_LIMIT_PER_NUMBER_DAILY',
+    },
+    perNumberDailyWindowMs: {
+      doc: 'Sliding window of SMSGW_LIMIT_PER_NUMBER_DAILY.',
+      format: positiveInt,
+      default: 86400000,
+      env: 'SMSGW_LIMIT_PER_NUMBER_DAILY_WINDOW_MS',
+    },
+    perPrefix: {
+      doc: 'Most messages to one number prefix (the number without its last 4 digits) per SMSGW_LIMIT_PER_PREFIX_WINDOW_MS (0 = no limit).',
+      format: 'nat',
+      default: 20,
+      env: 'SMSGW_LIMIT_PER_PREFIX',
+    },
+    perPrefixWindowMs: { doc: 'Sliding window of SMSGW_LIMIT_PER_PREFIX.', format: positiveInt, default: 3600000, env: 'SMSGW_LIMIT_PER_PREFIX_WINDOW_MS' },
+    global: { doc: 'Most messages in all per SMSGW_LIMIT_GLOBAL_WINDOW_MS (0 = no limit).', format: 'nat', default: 1000, env: 'SMSGW_LIMIT_GLOBAL' },
+    globalWindowMs: { doc: 'Sliding window of SMSGW_LIMIT_GLOBAL.', format: positiveInt, default: 60000, env: 'SMSGW_LIMIT_GLOBAL_WINDOW_MS' },
+    dailyBudget: { doc: 'Most messages in all per SMSGW_DAILY_BUDGET_WINDOW_MS (0 = no limit).', format: 'nat', default: 100000, env: 'SMSGW_DAILY_BUDGET' },
+    dailyBudgetWindowMs: { doc: 'Sliding window of SMSGW_DAILY_BUDGET.', format: positiveInt, default: 86400000, env: 'SMSGW_DAILY_BUDGET_WINDOW_MS' },
+    dedupeWindowMs: {
+      doc: 'The same text to the same number within this time is sent once; the repeat gets the first request\'s answer (0 = off).',
+      format: 'nat',
+      default: 30000,
+      env: 'SMSGW_DEDUPE_WINDOW_MS',
+    },
   },
   smsc: {
     name: { doc: 'Name of the SMSC in logs and metrics.', format: String, default: 'default', env: 'SMSGW_SMSC_NAME' },

@@ -1,28 +1,34 @@
 import type { Context } from 'koa';
-import { GatewayError, shuttingDown } from '../errors';
+import { GatewayError, shuttingDown, tooManyRequests } from '../errors';
 import type { Logger } from '../log';
 import type { SendTrace } from '../sms/sms-service';
 import { readExsignRequest } from './exsign-request';
 import { SUCCESS, toExsignResponse } from './exsign-response';
 import { newMessageId } from './new-message-id';
+import type { TokenVerdict } from './token-check';
 
 export interface ExsignRouteDeps {
   logger: Logger;
   requestDeadlineMs: number;
+  /** The caller: the socket peer, or from X-Forwarded-For when the peer is a trusted proxy. */
+  clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined): string | undefined;
   isAllowed(address: string | undefined): boolean;
-  checkToken(header: string | undefined): 'ok' | 'missing' | 'invalid';
+  checkToken(header: string | undefined): TokenVerdict;
   draining(): boolean;
+  /** Most requests handled at once; more are refused at once. */
+  maxInflight: number;
   /** Parses the JSON body (koa-bodyparser); throws on malformed or oversized bodies. */
   parseBody(ctx: Context): Promise<void>;
   send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void>;
   /** Keeps the outcome of the request if its sending began; awaited before answering, never throws. */
   record?(messageId: string, trace: SendTrace, submittedAt: number): Promise<void>;
-  onOutcome?(outcome: { code: string; durationMs: number; segments?: number }): void;
+  onOutcome?(outcome: { code: string; durationMs: number; segments?: number; previousToken: boolean }): void;
 }
 
 /**
  * POST handler for the ExSign contract. Every path ends in one HTTP 200 JSON answer; the order of
- * checks (caller, token, shutdown, body) means strangers never make us parse a body.
+ * checks (caller, token, shutdown, load, body, then in the SMS service number, length and abuse
+ * limits) means strangers never make us parse a body and refused requests never reach the SMSC.
  */
 export function createExsignRoute(deps: ExsignRouteDeps) {
   let inflight = 0;
@@ -35,13 +41,16 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
     const trace: SendTrace = {};
     let code = 'SUCCESS';
     let details = '';
+    let verdict: TokenVerdict | undefined;
+    const client = deps.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined);
     inflight++;
     try {
-      if (!deps.isAllowed(ctx.req.socket.remoteAddress)) throw new GatewayError('IP_NOT_ALLOWED', 'Caller address not allowed');
-      const verdict = deps.checkToken(ctx.get('authorization') || undefined);
+      if (!deps.isAllowed(client)) throw new GatewayError('IP_NOT_ALLOWED', 'Caller address not allowed');
+      verdict = deps.checkToken(ctx.get('authorization') || undefined);
       if (verdict === 'missing') throw new GatewayError('AUTH_MISSING', 'Authorization header missing (expected "token <base64 token>")');
       if (verdict === 'invalid') throw new GatewayError('AUTH_INVALID', 'Authorization token not accepted');
       if (deps.draining()) throw shuttingDown();
+      if (inflight > deps.maxInflight) throw tooManyRequests(deps.maxInflight);
       await deps.parseBody(ctx);
       const request = readExsignRequest((ctx.request as unknown as { body: unknown }).body);
       await deps.send(request.mobileNumber, request.messageText, deadline, trace);
@@ -60,15 +69,19 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
     ctx.status = 200;
     ctx.set('X-Message-Id', messageId);
     const durationMs = performance.now() - started;
-    deps.onOutcome?.({ code, durationMs, segments: trace.segments });
+    deps.onOutcome?.({ code, durationMs, segments: trace.segments, previousToken: verdict === 'previous' });
     deps.logger.info(
       {
         messageId,
+        client,
         to: trace.to,
+        numberHash: trace.numberHash,
         segments: trace.segments,
         encoding: trace.encoding,
         smsc: trace.smsc,
         smscMessageIds: trace.smscMessageIds,
+        deduplicated: trace.deduplicated,
+        auth: verdict === 'previous' ? 'previous-token' : undefined,
         outcome: code,
         error: details || undefined,
         latencyMs: Math.round(durationMs * 10) / 10,

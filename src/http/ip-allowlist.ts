@@ -1,6 +1,12 @@
-import { BlockList, isIPv4 } from 'node:net';
+import { BlockList, isIP, isIPv4 } from 'node:net';
 
-/** Matches socket addresses against IPs and CIDR blocks; IPv4-mapped IPv6 is read as IPv4. */
+/** An address as written by a socket or a proxy, IPv4-mapped IPv6 (::ffff:10.1.2.3) read as IPv4. */
+export function normaliseAddress(address: string): string {
+  const plain = address.trim();
+  return /^::ffff:/i.test(plain) && isIPv4(plain.slice(7)) ? plain.slice(7) : plain.toLowerCase();
+}
+
+/** Matches addresses against IPs and CIDR blocks (IPv4, IPv6, IPv4-mapped IPv6); anything unparsable never matches. */
 export function createAllowlist(entries: readonly string[]): (address: string | undefined) => boolean {
   const list = new BlockList();
   for (const entry of entries) {
@@ -11,7 +17,8 @@ export function createAllowlist(entries: readonly string[]): (address: string | 
   }
   return (address) => {
     if (!address) return false;
-    const plain = address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
-    return list.check(plain, isIPv4(plain) ? 'ipv4' : 'ipv6');
+    const plain = normaliseAddress(address);
+    const family = isIP(plain);
+    return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
   };
 }

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { createServer, type Server } from 'node:http';
+import { answerClientError } from './client-error';
 import { bodyError } from './exsign-response';
 import { createExsignRoute, type ExsignRouteDeps } from './exsign-route';
 import { createStatusRoute, type StatusRouteDeps } from './status-route';
@@ -63,11 +64,18 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const app = new Koa();
   app.silent = true; // the route answers every error itself; nothing should reach koa's stderr logger
   app.use(router.routes());
+  app.use((ctx) => {
+    ctx.status = 404;
+    ctx.body = { IsSuccess: false, ErrorDetails: 'No ExSign endpoint at this path' };
+  });
 
   // Node checks header/request timeouts on this interval (default 30 s), too coarse for slow clients.
   const connectionsCheckingInterval = Math.max(100, Math.min(1000, Math.floor(deps.headersTimeoutMs / 2)));
-  const server = createServer({ connectionsCheckingInterval }, app.callback());
+  // requireHostHeader off: Node would answer a Host-less HTTP/1.1 request with an empty 400; we
+  // serve one endpoint whatever the Host, so the request gets a contract answer instead.
+  const server = createServer({ connectionsCheckingInterval, requireHostHeader: false }, app.callback());
   server.headersTimeout = deps.headersTimeoutMs;
   server.requestTimeout = deps.requestDeadlineMs + deps.headersTimeoutMs;
+  server.on('clientError', answerClientError);
   return { server, inflight: route.inflight };
 }

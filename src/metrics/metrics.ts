@@ -23,10 +23,30 @@ export const HTTP_OUTCOMES = [
   'smsc_timeout',
   'smsc_link_lost',
   'queue_full',
+  'too_many_requests',
+  'country_not_allowed',
+  'not_mobile',
+  'number_rate_limited',
+  'number_daily_limit',
+  'prefix_rate_limited',
+  'global_rate_limited',
+  'daily_budget_exceeded',
   'shutting_down',
   'internal_error',
 ] as const;
 export type HttpOutcome = (typeof HTTP_OUTCOMES)[number];
+
+/** `reason` label of smsgw_abuse_refusals_total: the abuse refusal codes, lower-cased. */
+export const ABUSE_REFUSAL_REASONS = [
+  'country_not_allowed',
+  'not_mobile',
+  'number_rate_limited',
+  'number_daily_limit',
+  'prefix_rate_limited',
+  'global_rate_limited',
+  'daily_budget_exceeded',
+] as const;
+export type AbuseRefusalReason = (typeof ABUSE_REFUSAL_REASONS)[number];
 
 /** Pseudo command_status values for submits that never got a submit_sm_resp. */
 export const SUBMIT_TIMEOUT = 'TIMEOUT';
@@ -241,6 +261,22 @@ export function createMetrics(opts: MetricsOptions) {
     labelNames: ['smsc'] as const,
     registers,
   });
+  const abuseRefusals = new Counter({
+    name: 'smsgw_abuse_refusals_total',
+    help: 'Requests refused by the OTP-abuse protection, by reason (country, number type, rate limit, budget)',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const abuseDuplicates = new Counter({
+    name: 'smsgw_abuse_duplicates_total',
+    help: 'Repeats of the same text to the same number inside the dedupe window, answered without sending',
+    registers,
+  });
+  const previousTokenRequests = new Counter({
+    name: 'smsgw_auth_previous_token_requests_total',
+    help: 'Requests authenticated with SMSGW_AUTH_TOKEN_PREVIOUS; a rotation is done when this stops growing',
+    registers,
+  });
   const buildInfo = new Gauge({
     name: 'smsgw_build_info',
     help: 'Always 1; labels carry the gateway and Node.js versions',
@@ -249,6 +285,9 @@ export function createMetrics(opts: MetricsOptions) {
   });
 
   for (const outcome of HTTP_OUTCOMES) httpRequests.inc({ outcome }, 0);
+  for (const reason of ABUSE_REFUSAL_REASONS) abuseRefusals.inc({ reason }, 0);
+  abuseDuplicates.inc(0);
+  previousTokenRequests.inc(0);
   for (const smsc of smscs) {
     for (const command_status of PRECREATED_SUBMIT_STATUSES) submitSm.inc({ smsc, command_status }, 0);
     submitSmDuration.zero({ smsc });
@@ -286,6 +325,9 @@ export function createMetrics(opts: MetricsOptions) {
     dlrReceived,
     dlrLatency,
     dlrUnmatched,
+    abuseRefusals,
+    abuseDuplicates,
+    previousTokenRequests,
     buildInfo,
   };
 }

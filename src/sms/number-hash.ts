@@ -28,3 +28,8 @@ export function loadNumberHashKey(configured: string, dataDir: string): Buffer {
 export function hashNumber(key: Buffer, e164: string): string {
   return createHmac('sha256', key).update(e164).digest('hex');
 }
+
+/** HMAC-SHA256 of a text sent to a number: spots a repeat without keeping the text. */
+export function hashMessage(key: Buffer, e164: string, text: string): string {
+  return createHmac('sha256', key).update(e164).update('\0').update(text, 'utf8').digest('hex');
+}

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode, type NumberType } from 'libphonenumber-js/max';
 
 export interface Destination {
   /** International digits without '+', as submit_sm destination_addr wants them. */
@@ -6,6 +6,8 @@ export interface Destination {
   /** E.164 with '+'; never logged (see maskNumber). */
   e164: string;
   country: string | undefined;
+  /** MOBILE, FIXED_LINE, PREMIUM_RATE, ... from libphonenumber's full metadata; undefined when unknown. */
+  type: NumberType;
 }
 
 /**
@@ -17,7 +19,7 @@ export function parseDestination(input: string, defaultRegion: string): Destinat
   if (cleaned.length === 0 || cleaned.length > 32) return null;
   const parsed = parsePhoneNumberFromString(cleaned, (defaultRegion || undefined) as CountryCode | undefined);
   if (!parsed || !parsed.isValid()) return null;
-  return { digits: parsed.number.slice(1), e164: parsed.number, country: parsed.country };
+  return { digits: parsed.number.slice(1), e164: parsed.number, country: parsed.country, type: parsed.getType() };
 }
 
 /** "+4479****3456": enough to tell numbers apart in a log, not enough to dial. */

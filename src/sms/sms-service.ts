@@ -1,11 +1,15 @@
 import { GatewayError } from '../errors';
 import type { PartOutcome } from '../smpp/message-sender';
-import { parseDestination, maskNumber } from './phone-number';
+import { parseDestination, maskNumber, type Destination } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
 export interface SendTrace {
   /** Masked destination, once parsed. */
   to?: string;
+  /** Keyed hash of the number (first 16 hex digits): correlates requests without the number. */
+  numberHash?: string;
+  /** Answered with an identical earlier request's result; nothing was sent. */
+  deduplicated?: boolean;
   segments?: number;
   encoding?: TextEncoding;
   smscMessageIds?: string[];
@@ -42,6 +46,10 @@ export interface SmsServiceOptions {
   route(destinationDigits: string): SmsRoute;
   /** Keyed hash of an E.164 number; the number itself never leaves this service. */
   hashNumber?(e164: string): string;
+  /** Abuse protection around the send (src/limits/abuse-guard.ts); absent when limits are off. */
+  guard?: {
+    run(destination: Destination, text: string, trace: SendTrace, send: () => Promise<string[]>): Promise<string[]>;
+  };
 }
 
 /** From an ExSign request to SMPP parts: number, routing, length and encoding checks, then the send. */
@@ -69,29 +77,32 @@ export function createSmsService(opts: SmsServiceOptions) {
         );
       }
       trace.to = maskNumber(destination.e164);
-      trace.numberHash = opts.hashNumber?.(destination.e164);
+      trace.numberHash = opts.hashNumber?.(destination.e164).slice(0, 16);
       const route = opts.route(destination.digits);
       checkLength(text, route.primary.gsmDataCoding, trace);
-      let target: SmsTarget;
-      try {
-        target = await route.choose(deadline);
-      } catch (err) {
-        // No SMSC bound in time: the record still says what happened to each part.
-        const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'no SMSC chosen');
-        trace.smsc = route.primary.name;
-        trace.parts = Array.from({ length: trace.segments ?? 1 }, () => ({ error, at: Date.now() }));
-        throw err;
-      }
-      if (target.gsmDataCoding !== route.primary.gsmDataCoding) checkLength(text, target.gsmDataCoding, trace);
-      trace.smsc = target.name;
-      reference = (reference + 1) & 0xff;
-      const message = encodeMessage(text, { gsmDataCoding: target.gsmDataCoding, reference });
-      trace.encoding = message.encoding;
-      const parts: PartOutcome[] = [];
-      trace.parts = parts;
-      trace.smscMessageIds = await target.send(destination.digits, message, deadline, (part, outcome) => {
-        parts[part] = outcome;
-      });
+      const send = async (): Promise<string[]> => {
+        let target: SmsTarget;
+        try {
+          target = await route.choose(deadline);
+        } catch (err) {
+          // No SMSC bound in time: the record still says what happened to each part.
+          const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'no SMSC chosen');
+          trace.smsc = route.primary.name;
+          trace.parts = Array.from({ length: trace.segments ?? 1 }, () => ({ error, at: Date.now() }));
+          throw err;
+        }
+        if (target.gsmDataCoding !== route.primary.gsmDataCoding) checkLength(text, target.gsmDataCoding, trace);
+        trace.smsc = target.name;
+        reference = (reference + 1) & 0xff;
+        const message = encodeMessage(text, { gsmDataCoding: target.gsmDataCoding, reference });
+        trace.encoding = message.encoding;
+        const parts: PartOutcome[] = [];
+        trace.parts = parts;
+        return target.send(destination.digits, message, deadline, (part, outcome) => {
+          parts[part] = outcome;
+        });
+      };
+      trace.smscMessageIds = await (opts.guard ? opts.guard.run(destination, text, trace, send) : send());
     },
   };
 }

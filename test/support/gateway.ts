@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createGateway, type Gateway } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/load-config';
@@ -32,6 +36,8 @@ export interface TestGateway {
 
 /** A gateway on loopback port 0 with short timings; env overrides use the real variable names. */
 export async function startGateway(smscUrl: string, env: Record<string, string> = {}): Promise<TestGateway> {
+  // A fresh data directory (the gateway creates it) unless the test brings its own to inspect.
+  const ownDataDir = env.SMSGW_DATA_DIR === undefined ? path.join(tmpdir(), `smsgw-test-${randomUUID()}`) : undefined;
   const config = loadConfig({
     env: {
       NODE_ENV: 'test',
@@ -50,6 +56,9 @@ export async function startGateway(smscUrl: string, env: Record<string, string> 
       SMSGW_SMSC_RETRY_BASE_DELAY_MS: '50',
       SMSGW_SHUTDOWN_DRAIN_MS: '3000',
       SMSGW_LOG_LEVEL: 'debug',
+      // Tests send many messages to one number: the abuse limits are off unless a test turns them on.
+      SMSGW_LIMITS_ENABLED: 'false',
+      ...(ownDataDir ? { SMSGW_DATA_DIR: ownDataDir } : {}),
       ...env,
     },
   });
@@ -72,7 +81,10 @@ export async function startGateway(smscUrl: string, env: Record<string, string> 
       const json = (await res.json()) as { IsSuccess: boolean; ErrorDetails: string };
       return { status: res.status, json, headers: res.headers, ms: performance.now() - started };
     },
-    stop: () => gateway.stop(),
+    async stop() {
+      await gateway.stop();
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { GatewayError, type AbuseRefusalCode, type ErrorCode } from '../errors';
+import type { CounterStore } from '../store/counter-store';
+import { hashMessage, hashNumber } from '../sms/number-hash';
+import type { Destination } from '../sms/phone-number';
+import { checkDestination, resolveCountries } from './destination-policy';
+import { createDuplicateFilter } from './duplicate-filter';
+import { createRateLimits, type RateLimitSettings } from './rate-limits';
+
+export interface AbuseGuardOptions extends RateLimitSettings {
+  countries: readonly string[];
+  defaultRegion: string;
+  mobileOnly: boolean;
+  dedupeWindowMs: number;
+  store: CounterStore;
+  /** The number-hash key: counters and the duplicate filter keep keyed hashes only. */
+  hashKey: Buffer;
+  onRefusal?(code: AbuseRefusalCode): void;
+  onDuplicate?(): void;
+}
+
+// Failures that guarantee the SMSC never got the message, so it must not use up a limit: an
+// outage would otherwise lock users out long after the link is back. (A multi-part message whose
+// first part went out before its second hit one of these is under-counted by one.)
+const NOT_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SMSC_NOT_BOUND', 'QUEUE_FULL', 'SHUTTING_DOWN']);
+
+/**
+ * OTP-abuse protection between validation and the SMSC: country and number type, then the
+ * duplicate filter, then the counted limits. A refusal throws a GatewayError and sends nothing.
+ */
+export function createAbuseGuard(opts: AbuseGuardOptions) {
+  const countries = resolveCountries(opts.countries, opts.defaultRegion);
+  const limits = createRateLimits(opts.store, opts, (value) => hashNumber(opts.hashKey, value));
+  const duplicates = opts.dedupeWindowMs > 0 ? createDuplicateFilter<string[]>(opts.dedupeWindowMs) : undefined;
+
+  const refuse = (refusal: { code: AbuseRefusalCode; message: string }): never => {
+    opts.onRefusal?.(refusal.code);
+    throw new GatewayError(refusal.code, refusal.message);
+  };
+
+  async function countAndSend(e164: string, send: () => Promise<string[]>): Promise<string[]> {
+    const taken = await limits.take(e164, randomUUID());
+    if ('refusal' in taken) return refuse(taken.refusal);
+    try {
+      return await send();
+    } catch (err) {
+      if (err instanceof GatewayError && NOT_SENT.has(err.code)) await taken.release();
+      throw err;
+    }
+  }
+
+  return {
+    /** Resolves with the SMSC message ids of `send`, or of the first identical request. */
+    async run(destination: Destination, text: string, trace: { deduplicated?: boolean }, send: () => Promise<string[]>): Promise<string[]> {
+      const refusal = checkDestination(destination, countries, opts.mobileOnly);
+      if (refusal) refuse(refusal);
+      if (!duplicates) return countAndSend(destination.e164, send);
+      const { result, duplicate } = duplicates.run(hashMessage(opts.hashKey, destination.e164, text), () => countAndSend(destination.e164, send));
+      if (duplicate) {
+        trace.deduplicated = true;
+        opts.onDuplicate?.();
+      }
+      return result;
+    },
+  };
+}

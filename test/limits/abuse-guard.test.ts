@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { GatewayError, notBound, queueFull, responseTimeout } from '../../src/errors';
+import { createAbuseGuard, type AbuseGuardOptions } from '../../src/limits/abuse-guard';
+import { checkDestination, resolveCountries } from '../../src/limits/destination-policy';
+import { formatDuration } from '../../src/limits/rate-limits';
+import { parseDestination, type Destination } from '../../src/sms/phone-number';
+import { createMemoryCounterStore } from '../../src/store/memory-counter-store';
+
+const dest = (number: string): Destination => {
+  const parsed = parseDestination(number, '');
+  if (!parsed) throw new Error(`test number ${number} does not parse`);
+  return parsed;
+};
+
+const OFF = { perNumber: 0, perNumberDaily: 0, perPrefix: 0, global: 0, dailyBudget: 0 };
+const WINDOWS = { perNumberWindowMs: 600_000, perNumberDailyWindowMs: 86_400_000, perPrefixWindowMs: 3_600_000, globalWindowMs: 60_000, dailyBudgetWindowMs: 86_400_000 };
+
+function guard(overrides: Partial<AbuseGuardOptions> = {}) {
+  const refusals: string[] = [];
+  let duplicates = 0;
+  const g = createAbuseGuard({
+    ...OFF,
+    ...WINDOWS,
+    countries: ['*'],
+    defaultRegion: '',
+    mobileOnly: true,
+    dedupeWindowMs: 0,
+    store: createMemoryCounterStore(),
+    hashKey: randomBytes(32),
+    onRefusal: (code) => refusals.push(code),
+    onDuplicate: () => duplicates++,
+    ...overrides,
+  });
+  return { g, refusals, duplicates: () => duplicates };
+}
+
+const sent = (ids = ['1']) => jest.fn(async () => ids);
+const codeOf = async (p: Promise<unknown>) => p.then(() => 'SENT', (err: GatewayError) => err.code);
+
+describe('destination policy', () => {
+  it.each([
+    [['GB'], '', 'GB'],
+    [[], 'GB', 'GB'],
+    [['*'], 'GB', 'all'],
+    [[], '', 'all'],
+    [['GB', 'GG', 'JE', 'IM'], 'GB', 'GB,GG,JE,IM'],
+  ])('countries %j with default region "%s" → %s', (configured, region, expected) => {
+    const resolved = resolveCountries(configured, region);
+    expect(resolved === 'all' ? 'all' : [...resolved].join(',')).toBe(expected);
+  });
+
+  it.each([
+    ['+447400123456', 'GB mobile', undefined],
+    ['+447911123456', 'Guernsey mobile (+44 7911)', 'COUNTRY_NOT_ALLOWED'],
+    ['+33612345678', 'French mobile', 'COUNTRY_NOT_ALLOWED'],
+    ['+883510000000', 'non-geographic (+883)', 'COUNTRY_NOT_ALLOWED'],
+    ['+442079460000', 'London fixed line', 'NOT_MOBILE'],
+    ['+449012345678', 'UK premium rate', 'NOT_MOBILE'],
+    ['+447012345678', 'UK personal number', 'NOT_MOBILE'],
+    ['+445612345678', 'UK VoIP', 'NOT_MOBILE'],
+  ])('GB only, mobile only: %s (%s) → %s', (number, _what, code) => {
+    expect(checkDestination(dest(number), new Set(['GB']), true)?.code).toBe(code);
+  });
+
+  it('passes NANP numbers (FIXED_LINE_OR_MOBILE) and fixed lines when mobileOnly is off', () => {
+    expect(checkDestination(dest('+12025550123'), 'all', true)).toBeUndefined();
+    expect(checkDestination(dest('+442079460000'), 'all', false)).toBeUndefined();
+  });
+
+  it('says why, without the number', () => {
+    expect(checkDestination(dest('+33612345678'), new Set(['GB']), true)?.message).toBe('MobileNumber refused: country FR is not allowed (allowed: GB)');
+    expect(checkDestination(dest('+449012345678'), 'all', true)?.message).toBe('MobileNumber refused: it is a premium-rate number; only mobile numbers are accepted');
+  });
+});
+
+describe('abuse guard', () => {
+  it('refuses before sending and counts the refusal', async () => {
+    const { g, refusals } = guard({ countries: ['GB'] });
+    const send = sent();
+    expect(await codeOf(g.run(dest('+33612345678'), 'code 1', {}, send))).toBe('COUNTRY_NOT_ALLOWED');
+    expect(send).not.toHaveBeenCalled();
+    expect(refusals).toEqual(['COUNTRY_NOT_ALLOWED']);
+  });
+
+  it.each([
+    ['per number', { perNumber: 3 }, ['+447400123456', '+447400123456', '+447400123456', '+447400123456'], 'NUMBER_RATE_LIMITED'],
+    ['per number per day', { perNumberDaily: 3 }, ['+447400123456', '+447400123456', '+447400123456', '+447400123456'], 'NUMBER_DAILY_LIMIT'],
+    ['per prefix', { perPrefix: 3 }, ['+447400121111', '+447400122222', '+447400123333', '+447400124444'], 'PREFIX_RATE_LIMITED'],
+    ['global', { global: 3 }, ['+447400123456', '+447812345678', '+447300123456', '+447400129999'], 'GLOBAL_RATE_LIMITED'],
+    ['daily budget', { dailyBudget: 3 }, ['+447400123456', '+447812345678', '+447300123456', '+447400129999'], 'DAILY_BUDGET_EXCEEDED'],
+  ])('%s: the 3rd passes, the 4th is refused with its own code', async (_name, limits, numbers, code) => {
+    const { g, refusals } = guard(limits);
+    const send = sent();
+    const results = [];
+    for (const [i, number] of numbers.entries()) results.push(await codeOf(g.run(dest(number), `text ${i}`, {}, send)));
+    expect(results).toEqual(['SENT', 'SENT', 'SENT', code]);
+    expect(send).toHaveBeenCalledTimes(3);
+    expect(refusals).toEqual([code]);
+  });
+
+  it('counts a different number in the same prefix only against the prefix', async () => {
+    const { g } = guard({ perNumber: 1, perPrefix: 5 });
+    expect(await codeOf(g.run(dest('+447400121111'), 'a', {}, sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400122222'), 'a', {}, sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400121111'), 'b', {}, sent()))).toBe('NUMBER_RATE_LIMITED');
+  });
+
+  it('gives the slot back when the SMSC never got the message, but not when the outcome is unknown', async () => {
+    const { g } = guard({ perNumber: 1 });
+    const number = dest('+447400123456');
+    for (const failure of [notBound(), queueFull()]) {
+      expect(await codeOf(g.run(number, 'x', {}, async () => Promise.reject(failure)))).toBe(failure.code);
+    }
+    expect(await codeOf(g.run(number, 'x', {}, async () => Promise.reject(responseTimeout(100))))).toBe('SMSC_TIMEOUT');
+    expect(await codeOf(g.run(number, 'y', {}, sent()))).toBe('NUMBER_RATE_LIMITED');
+  });
+
+  it('sends identical text to the same number once inside the window; the repeat gets the first result', async () => {
+    const { g, duplicates } = guard({ dedupeWindowMs: 30_000, perNumber: 10 });
+    let finish: (ids: string[]) => void = () => undefined;
+    const send = jest.fn(() => new Promise<string[]>((resolve) => (finish = resolve)));
+    const first = g.run(dest('+447400123456'), 'Your code is 1234', {}, send);
+    const trace: { deduplicated?: boolean } = {};
+    const repeat = g.run(dest('+447400123456'), 'Your code is 1234', trace, send); // while the first is in flight
+    await new Promise((r) => setImmediate(r));
+    finish(['abc']);
+    expect(await first).toEqual(['abc']);
+    expect(await repeat).toEqual(['abc']);
+    expect(await g.run(dest('+447400123456'), 'Your code is 1234', {}, send)).toEqual(['abc']); // after it succeeded
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(trace.deduplicated).toBe(true);
+    expect(duplicates()).toBe(2);
+    // Another text, or another number, is a new message.
+    await g.run(dest('+447400123456'), 'Your code is 9999', {}, sent());
+    await g.run(dest('+447812345678'), 'Your code is 1234', {}, sent());
+  });
+
+  it('tries again after a failed first instead of repeating the failure', async () => {
+    const { g } = guard({ dedupeWindowMs: 30_000 });
+    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', {}, async () => Promise.reject(notBound())))).toBe('SMSC_NOT_BOUND');
+    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', {}, sent()))).toBe('SENT');
+  });
+
+  it('does not count repeats against the limits', async () => {
+    const { g } = guard({ dedupeWindowMs: 30_000, perNumber: 2 });
+    for (let i = 0; i < 5; i++) expect(await codeOf(g.run(dest('+447400123456'), 'same', {}, sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400123456'), 'other', {}, sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400123456'), 'third', {}, sent()))).toBe('NUMBER_RATE_LIMITED');
+  });
+});
+
+it.each([
+  [600_000, '10 min'],
+  [86_400_000, '24 h'],
+  [30_000, '30 s'],
+  [1500, '1500 ms'],
+])('formatDuration(%i) = %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
