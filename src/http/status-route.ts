@@ -1,11 +1,13 @@
 import type { Context } from 'koa';
 import type { Logger } from '../log';
 import type { MessageView } from '../dlr/message-view';
+import type { TokenVerdict } from './token-check';
 
 export interface StatusRouteDeps {
   logger: Logger;
+  clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined): string | undefined;
   isAllowed(address: string | undefined): boolean;
-  checkToken(header: string | undefined): 'ok' | 'missing' | 'invalid';
+  checkToken(header: string | undefined): TokenVerdict;
   getMessage(id: string): Promise<MessageView | undefined>;
 }
 
@@ -18,13 +20,13 @@ const MAX_ID_LENGTH = 64;
  */
 export function createStatusRoute(deps: StatusRouteDeps) {
   return async (ctx: Context & { params: Record<string, string> }): Promise<void> => {
-    if (!deps.isAllowed(ctx.req.socket.remoteAddress)) {
+    if (!deps.isAllowed(deps.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined))) {
       ctx.status = 403;
       ctx.body = { error: 'Caller address not allowed' };
       return;
     }
     const verdict = deps.checkToken(ctx.get('authorization') || undefined);
-    if (verdict !== 'ok') {
+    if (verdict !== 'ok' && verdict !== 'previous') {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'token');
       ctx.body = { error: verdict === 'missing' ? 'Authorization header missing (expected "token <base64 token>")' : 'Authorization token not accepted' };

@@ -15,8 +15,6 @@ export interface SendTrace {
   smscMessageIds?: string[];
   /** Name of the SMSC that took the message. */
   smsc?: string;
-  /** Keyed hash of the destination, once parsed (for the message record). */
-  numberHash?: string;
   /** Each part's outcome, set as it settles; present once sending began. */
   parts?: PartOutcome[];
 }
