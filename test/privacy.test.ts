@@ -34,6 +34,9 @@ it('keeps OTP text, token, password and full numbers out of logs, answers, metri
     SMSGW_LIMIT_PER_NUMBER: '2',
     SMSGW_DEFAULT_REGION: 'GB',
     SMSGW_DATA_DIR: dataDir,
+    // The real defaults, not the test profile's: a SQLite store and a generated hash key, both checked below.
+    SMSGW_STORE: 'sqlite',
+    SMSGW_NUMBER_HASH_KEY: '',
     SMSGW_LOG_LEVEL: 'debug',
   });
   const auth = { authorization: tokenHeader(TOKEN) };
@@ -97,7 +100,7 @@ it('keeps OTP text, token, password and full numbers out of logs, answers, metri
     expect(gw.config.log.level).toBe('debug');
     expect(gw.logs.records().filter((r) => r.msg === 'exsign request' && r.to === '+4474****3456').length).toBeGreaterThanOrEqual(4);
     expect(gw.logs.text).toContain(`SMSGW_AUTH_TOKEN_FILE: ${tokenFile} has mode 0644`);
-    expect(files.map((f) => path.basename(f))).toContain('number-hash.key');
+    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['number-hash.key', 'messages.sqlite']));
   } finally {
     await gw.stop();
     await smsc.stop();

@@ -86,11 +86,11 @@ describe('loadConfig', () => {
   });
 
   it('reads the token and the SMPP password from files', () => {
-    const tokenFile = file('token', 'token-from-file\n');
+    const tokenFile = file('token', 'token-from-a-file-0123\n');
     const passwordFile = file('password', 'pw-from-file\n');
     const { SMSGW_AUTH_TOKEN: _t, SMSGW_SMSC_PASSWORD: _p, ...rest } = production;
     const config = loadConfig({ env: { ...rest, SMSGW_AUTH_TOKEN_FILE: tokenFile, SMSGW_SMSC_PASSWORD_FILE: passwordFile } });
-    expect(config.auth.token).toBe('token-from-file');
+    expect(config.auth.token).toBe('token-from-a-file-0123');
     expect(config.smsc.password).toBe('pw-from-file');
   });
 

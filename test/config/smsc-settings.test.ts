@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load-config';
 import { smscSettings } from '../../src/config/smsc-settings';
 
-const base = { NODE_ENV: 'test', SMSGW_AUTH_TOKEN: 'tok', SMSGW_SOURCE_ADDR: 'ExSign' };
+const base = { NODE_ENV: 'test', SMSGW_AUTH_TOKEN: 'a-token-of-16-chars-or-more', SMSGW_SOURCE_ADDR: 'ExSign' };
 const uk = { name: 'uk', url: 'smpp://127.0.0.1:2775', systemId: 'acme', password: 'pw' };
 
 describe('several SMSCs in the configuration', () => {

@@ -84,17 +84,18 @@ describe('the gateway process', () => {
       SMSGW_SMSC_URL: url,
       SMSGW_SMSC_SYSTEM_ID: 'smsgw',
       SMSGW_SMSC_PASSWORD: 'secret12',
-      SMSGW_AUTH_TOKEN: 'process-test-token',
+      SMSGW_AUTH_TOKEN: 'process-test-token-0123',
       SMSGW_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'smsgw-data-')),
     });
     try {
       await waitFor(() => gw.logs.some((l) => l.to === 'bound'), 'bound', 5000);
-      const inflight = Array.from({ length: 5 }, (_, i) => post(gw.url, sms(`code ${i}`), 'process-test-token'));
+      // Five numbers: production's per-number limit (3 per 10 min) stays on.
+      const inflight = Array.from({ length: 5 }, (_, i) => post(gw.url, sms(`code ${i}`, `+44791112345${i}`), 'process-test-token-0123'));
       await waitFor(() => smsc.submits.length === 5, '5 submits at the SMSC');
       const unbound = once(smsc, 'unbind');
       gw.child.kill('SIGTERM');
       await waitFor(() => gw.logs.some((l) => l.signal === 'SIGTERM'), 'signal logged');
-      expect(await post(gw.url, sms('late'), 'process-test-token')).toEqual({ IsSuccess: false, ErrorDetails: 'Gateway shutting down; retry on another instance' });
+      expect(await post(gw.url, sms('late'), 'process-test-token-0123')).toEqual({ IsSuccess: false, ErrorDetails: 'Gateway shutting down; retry on another instance' });
       for (const answer of await Promise.all(inflight)) expect(answer).toEqual({ IsSuccess: true, ErrorDetails: '' });
       await unbound;
       expect(await gw.exit).toBe(0);
