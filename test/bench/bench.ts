@@ -24,6 +24,8 @@ const AUTH = `token ${Buffer.from(TOKEN).toString('base64')}`;
 const EXSIGN_PATH = '/exsign/sms';
 const MAX_LIFETIME_S = 900;
 const WRK_MAX_S = 120;
+/** distinct destination numbers load.lua generates */
+const NUMBERS = 300000;
 
 export interface Options {
   quick: boolean;
@@ -175,7 +177,7 @@ class Bench {
       mix,
       maxSeconds: WRK_MAX_S,
     };
-    this.nextIndex = (this.nextIndex + total) % 1000000;
+    this.nextIndex = (this.nextIndex + total) % NUMBERS; // load.lua's numbers repeat after that
     return spec;
   }
 
@@ -275,6 +277,7 @@ function medianRow(rows: Row[], mode: string, kind: string): Row {
     errors: sum(rows.map((r) => r.errors)),
     otherCpuPct: Math.max(...rows.map((r) => r.otherCpuPct)),
     perRun: rows.map((r) => r.smscMsgsPerSec),
+    note: [...new Set(rows.map((r) => r.note).filter(Boolean))].join('; ') || undefined,
   };
 }
 
