@@ -6,7 +6,15 @@ export function normaliseAddress(address: string): string {
   return /^::ffff:/i.test(plain) && isIPv4(plain.slice(7)) ? plain.slice(7) : plain.toLowerCase();
 }
 
-/** Matches addresses against IPs and CIDR blocks (IPv4, IPv6, IPv4-mapped IPv6); anything unparsable never matches. */
+/** Distinct caller addresses whose verdict is remembered; the cache starts over when full. */
+const MAX_CACHED_ADDRESSES = 1024;
+
+/**
+ * Matches addresses against IPs and CIDR blocks (IPv4, IPv6, IPv4-mapped IPv6); anything
+ * unparsable never matches. Verdicts are cached per address: BlockList.check() builds a
+ * SocketAddress on every call, a measurable cost per request, while a portal calls from a handful
+ * of addresses.
+ */
 export function createAllowlist(entries: readonly string[]): (address: string | undefined) => boolean {
   const list = new BlockList();
   for (const entry of entries) {
@@ -15,10 +23,17 @@ export function createAllowlist(entries: readonly string[]): (address: string | 
     if (bits === undefined) list.addAddress(addr!, type);
     else list.addSubnet(addr!, Number(bits), type);
   }
+  const verdicts = new Map<string, boolean>();
   return (address) => {
     if (!address) return false;
-    const plain = normaliseAddress(address);
-    const family = isIP(plain);
-    return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+    let allowed = verdicts.get(address);
+    if (allowed === undefined) {
+      const plain = normaliseAddress(address);
+      const family = isIP(plain);
+      allowed = family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+      if (verdicts.size >= MAX_CACHED_ADDRESSES) verdicts.clear();
+      verdicts.set(address, allowed);
+    }
+    return allowed;
   };
 }

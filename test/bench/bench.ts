@@ -1,0 +1,403 @@
+// `npm run bench [-- --quick] [-- --kannel] [-- --cpu-prof]`: the gateway's throughput, latency,
+// CPU and memory, against the bare library and (with --kannel) against Kannel, on loopback, every
+// party in its own process. Prints one markdown table plus the ratios and targets; see README
+// "Performance".
+//
+// Processes: the bench SMSC (fast-smsc.js), the gateway (dist/src/main.js, NODE_ENV=production),
+// wrk with load.lua, the bare node-smpp client (library-client.js), Kannel's two boxes. Each is
+// stopped by PID at the end, on Ctrl-C and on errors, and each has its own bound on lifetime.
+import { execFileSync, fork } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { summarizeProfile } from './cpu-profile-summary';
+import { freePort, startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { ensureKannel, startKannel, type Kannel } from './kannel';
+import { cpuSeconds, hostCpuSeconds, killAllNow, peakRssKb, resetPeakRss, stop, stopAll, track, treePids } from './processes';
+import { formatReport, median, type Row } from './report';
+import { startSmsc, type SmscControl } from './smsc-control';
+import { expectedParts, runWrk, type LoadSpec } from './wrk';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const TOKEN = 'bench-token-7f3a';
+const AUTH = `token ${Buffer.from(TOKEN).toString('base64')}`;
+const EXSIGN_PATH = '/exsign/sms';
+const MAX_LIFETIME_S = 900;
+const WRK_MAX_S = 120;
+/** distinct destination numbers load.lua generates */
+const NUMBERS = 300000;
+
+export interface Options {
+  quick: boolean;
+  kannel: boolean;
+  cpuProf: boolean;
+  /** requests per saturation run */
+  n: number;
+  /** SMPP window of the gateway and the bare client (Kannel: max-pending-submits 100) */
+  window: number;
+  logLevel: string;
+  rate: number;
+  rateSeconds: number;
+  concurrencies: number[];
+  kannelRounds: number;
+  kannelLogLevel: number;
+  /** gateway entry point relative to the project (experiments, e.g. a node:cluster wrapper) */
+  entry: string;
+  /** extra node flags for the gateway, e.g. --max-semi-space-size=4 */
+  nodeFlags: string[];
+}
+
+function parseOptions(argv: string[]): Options {
+  const flags = new Map(
+    argv.map((arg) => {
+      const [, name, value] = /^--([^=]+)(?:=(.*))?$/.exec(arg) ?? [];
+      if (!name) throw new Error(`unexpected argument ${arg} (options look like --name or --name=value)`);
+      return [name, value] as const;
+    }),
+  );
+  const known = ['quick', 'kannel', 'cpu-prof', 'n', 'window', 'log-level', 'rate', 'rate-seconds', 'concurrency', 'rounds', 'kannel-log-level', 'entry', 'node-flags'];
+  for (const name of flags.keys()) {
+    if (!known.includes(name)) throw new Error(`unknown option --${name} (known: ${known.map((k) => `--${k}`).join(' ')})`);
+  }
+  const quick = flags.has('quick');
+  const num = (name: string, fallback: number) => {
+    const value = flags.get(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a whole number`);
+    return Number(value);
+  };
+  return {
+    quick,
+    kannel: flags.has('kannel'),
+    cpuProf: flags.has('cpu-prof'),
+    n: num('n', quick ? 10000 : 50000),
+    window: num('window', 100),
+    logLevel: flags.get('log-level') ?? 'warn',
+    rate: num('rate', 1000),
+    rateSeconds: num('rate-seconds', quick ? 5 : 10),
+    concurrencies: (flags.get('concurrency') ?? (quick ? '50' : '10,50,200')).split(',').map(Number),
+    kannelRounds: num('rounds', quick ? 1 : 3),
+    kannelLogLevel: num('kannel-log-level', 2),
+    entry: flags.get('entry') ?? 'dist/src/main.js',
+    nodeFlags: (flags.get('node-flags') ?? '').split(',').filter(Boolean),
+  };
+}
+
+function ensureWrk(): void {
+  const missing = [
+    ['/usr/bin/wrk', 'wrk'],
+    ['/usr/bin/time', 'time'],
+  ]
+    .filter(([file]) => !existsSync(file!))
+    .map(([, pkg]) => pkg!);
+  if (!missing.length) return;
+  console.log(`apt-get install ${missing.join(' ')}`);
+  execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-q', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+/** CPU seconds of each measured process and of the whole machine, at one instant. */
+function snapshot(pids: number[]) {
+  return { cpu: pids.map(cpuSeconds), host: hostCpuSeconds(), at: Date.now() };
+}
+type Snapshot = ReturnType<typeof snapshot>;
+
+/** CPU that processes outside the measurement used in between, in % of all cores. */
+function otherCpuPct(before: Snapshot, after: Snapshot, accounted: number): number {
+  const total = after.host.total - before.host.total;
+  const other = after.host.busy - before.host.busy - accounted;
+  return total > 0 ? Math.max(0, (100 * other) / total) : 0;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const log = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+
+class Bench {
+  readonly rows: Row[] = [];
+  private nextIndex = 0;
+
+  constructor(
+    private readonly opts: Options,
+    private readonly smsc: SmscControl,
+  ) {}
+
+  /** The bare node-smpp client against the same SMSC: the library's own limit. */
+  async library(receipts: boolean): Promise<Row> {
+    await this.smsc.receipts(receipts);
+    await this.smsc.reset();
+    const simPid = this.smsc.process.pid!;
+    const before = snapshot([simPid]);
+    const n = this.opts.n;
+    const args = [`--port=${this.smsc.port}`, `--n=${n}`, `--window=${this.opts.window}`, `--registered-delivery=${receipts ? 1 : 0}`];
+    const child = track(fork(path.join(__dirname, 'library-client.js'), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    // its own CPU measure starts after bind; read the total here too, for the "other" column
+    let clientCpu = 0;
+    const poll = setInterval(() => (clientCpu = cpuSeconds(child.pid!) || clientCpu), 100);
+    await new Promise((resolve) => child.once('exit', resolve));
+    clearInterval(poll);
+    const after = snapshot([simPid]);
+    const r = JSON.parse(out.trim().split('\n').pop() || '{}') as {
+      error?: string;
+      answered: number;
+      failed: number;
+      receipts: number;
+      msgsPerSecond: number;
+      cpuUsPerMessage: number;
+      peakRssKb: number;
+    };
+    const stats = await this.smsc.stats();
+    return this.push({
+      mode: `library limit: bare node-smpp client, window ${this.opts.window}${receipts ? ', receipts' : ''}`,
+      kind: receipts ? 'library-receipts' : 'library',
+      requestsPerSec: null,
+      smscMsgsPerSec: r.msgsPerSecond,
+      p50Ms: null,
+      p99Ms: null,
+      cpuUsPerMsg: r.cpuUsPerMessage,
+      peakRssMb: r.peakRssKb / 1024,
+      errors: (r.error ? 1 : 0) + r.failed + Math.abs(stats.submits - n) + (receipts ? n - r.receipts : 0),
+      otherCpuPct: otherCpuPct(before, after, after.cpu[0]! - before.cpu[0]! + clientCpu),
+      note: r.error,
+    });
+  }
+
+  private spec(url: string, kind: LoadSpec['kind'], connections: number, total: number, rate: number, mix: LoadSpec['mix']): LoadSpec {
+    const spec: LoadSpec = {
+      url,
+      kind,
+      path: kind === 'exsign' ? EXSIGN_PATH : '/cgi-bin/sendsms',
+      auth: kind === 'exsign' ? AUTH : '-',
+      total,
+      connections,
+      threads: rate ? 1 : Math.min(2, connections),
+      rate,
+      startIndex: this.nextIndex,
+      mix,
+      maxSeconds: WRK_MAX_S,
+    };
+    this.nextIndex = (this.nextIndex + total) % NUMBERS; // load.lua's numbers repeat after that
+    return spec;
+  }
+
+  /** One load run against the gateway, measured from the first request to the last submit_sm. */
+  async gateway(
+    gw: GatewayProcess,
+    mode: string,
+    o: { connections: number; total: number; rate?: number; receipts: boolean; mix?: LoadSpec['mix']; kind?: string },
+    report = true,
+  ): Promise<Row> {
+    const simPid = this.smsc.process.pid!;
+    await this.smsc.receipts(o.receipts);
+    await this.smsc.reset();
+    const gwPids = treePids(gw.pid);
+    gwPids.forEach(resetPeakRss);
+    const spec = this.spec(gw.url, 'exsign', o.connections, o.total, o.rate ?? 0, o.mix ?? 'single');
+    const parts = expectedParts(spec);
+    const before = snapshot([...gwPids, simPid]);
+    const load = await runWrk(spec);
+    // Answers come after submit_sm_resp, so ok messages are at the SMSC already; the wait lets
+    // receipts (sent behind the responses) be acked before the CPU is read.
+    const stats = await this.smsc.waitFor((s) => s.submits >= parts && s.receiptsAcked >= s.receiptsSent, 10000);
+    const after = snapshot([...gwPids, simPid]);
+    const gatewayCpu = sum(gwPids.map((_, i) => after.cpu[i]! - before.cpu[i]!));
+    const simCpu = after.cpu[gwPids.length]! - before.cpu[gwPids.length]!;
+    const seconds = (stats.lastMs - before.at) / 1000;
+    const row: Row = {
+      mode,
+      kind: o.kind ?? 'gateway',
+      requestsPerSec: load.ok / load.seconds,
+      smscMsgsPerSec: seconds > 0 ? stats.submits / seconds : 0,
+      p50Ms: load.p50_ms,
+      p99Ms: load.p99_ms,
+      cpuUsPerMsg: stats.submits ? (gatewayCpu * 1e6) / stats.submits : 0,
+      peakRssMb: sum(gwPids.map(peakRssKb)) / 1024,
+      errors: load.failed + (spec.total - load.answered) + Math.abs(stats.submits - parts) + (stats.receiptsSent - stats.receiptsAcked),
+      otherCpuPct: otherCpuPct(before, after, gatewayCpu + simCpu + load.cpuSeconds),
+      note: [load.first_fail, load.late_slots ? `${load.late_slots} late starts, max ${load.max_late_ms.toFixed(0)} ms` : ''].filter(Boolean).join('; ') || undefined,
+    };
+    log(`${mode}: ${Math.round(row.smscMsgsPerSec)} msgs/s at the SMSC, p99 ${row.p99Ms} ms, ${row.cpuUsPerMsg.toFixed(0)} µs CPU/msg, errors ${row.errors}`);
+    return report ? this.push(row) : row;
+  }
+
+  /** Kannel's sendsms under the same load; its answer means "queued", not "the SMSC took it". */
+  async kannel(kannel: Kannel, connections: number, total: number): Promise<Row> {
+    const simPid = this.smsc.process.pid!;
+    await this.smsc.receipts(false);
+    await this.smsc.reset();
+    const pids = kannel.pids();
+    pids.forEach(resetPeakRss);
+    const spec = this.spec(kannel.sendsmsUrl, 'sendsms', connections, total, 0, 'single');
+    const before = snapshot([...pids, simPid]);
+    const load = await runWrk(spec);
+    const stats = await this.smsc.waitFor((s) => s.submits >= load.ok, 60000);
+    const after = snapshot([...pids, simPid]);
+    const kannelCpu = sum(pids.map((_, i) => after.cpu[i]! - before.cpu[i]!));
+    const simCpu = after.cpu[pids.length]! - before.cpu[pids.length]!;
+    const seconds = (stats.lastMs - before.at) / 1000;
+    const row: Row = {
+      mode: `Kannel 1.4.5 sendsms, ${connections} connections`,
+      kind: 'kannel',
+      requestsPerSec: load.ok / load.seconds,
+      smscMsgsPerSec: seconds > 0 ? stats.submits / seconds : 0,
+      p50Ms: load.p50_ms,
+      p99Ms: load.p99_ms,
+      cpuUsPerMsg: stats.submits ? (kannelCpu * 1e6) / stats.submits : 0,
+      peakRssMb: sum(pids.map(peakRssKb)) / 1024,
+      errors: load.failed + (spec.total - load.answered) + Math.abs(stats.submits - load.ok),
+      otherCpuPct: otherCpuPct(before, after, kannelCpu + simCpu + load.cpuSeconds),
+      note: load.first_fail || undefined,
+    };
+    log(`${row.mode}: ${Math.round(row.smscMsgsPerSec)} msgs/s at the SMSC, errors ${row.errors}`);
+    return row;
+  }
+
+  push(row: Row): Row {
+    this.rows.push(row);
+    return row;
+  }
+}
+
+/** The median of each figure over alternating runs, as one row. */
+function medianRow(rows: Row[], mode: string, kind: string): Row {
+  const m = (f: (r: Row) => number | null) => {
+    const xs = rows.map(f).filter((x): x is number => x !== null);
+    return xs.length ? median(xs) : null;
+  };
+  return {
+    mode,
+    kind,
+    requestsPerSec: m((r) => r.requestsPerSec),
+    smscMsgsPerSec: m((r) => r.smscMsgsPerSec)!,
+    p50Ms: m((r) => r.p50Ms),
+    p99Ms: m((r) => r.p99Ms),
+    cpuUsPerMsg: m((r) => r.cpuUsPerMsg)!,
+    peakRssMb: Math.max(...rows.map((r) => r.peakRssMb)),
+    errors: sum(rows.map((r) => r.errors)),
+    otherCpuPct: Math.max(...rows.map((r) => r.otherCpuPct)),
+    perRun: rows.map((r) => r.smscMsgsPerSec),
+    note: [...new Set(rows.map((r) => r.note).filter(Boolean))].join('; ') || undefined,
+  };
+}
+
+async function run(opts: Options, dir: string): Promise<void> {
+  const startedAt = Date.now();
+  ensureWrk();
+  if (opts.kannel) ensureKannel();
+  const smsc = await startSmsc(MAX_LIFETIME_S);
+  const bench = new Bench(opts, smsc);
+  log(`bench SMSC on 127.0.0.1:${smsc.port}; work dir ${dir}`);
+
+  await bench.library(false);
+  await bench.library(true);
+
+  const profileDir = opts.cpuProf ? path.join(dir, 'profile') : undefined;
+  const gw = await startGatewayProcess({
+    root: ROOT,
+    dir,
+    smscPort: smsc.port,
+    token: TOKEN,
+    exsignPath: EXSIGN_PATH,
+    window: opts.window,
+    logLevel: opts.logLevel,
+    cpuProfDir: profileDir,
+    entry: opts.entry,
+    nodeFlags: opts.nodeFlags,
+  });
+  log(`gateway pid ${gw.pid} at ${gw.url}`);
+  await bench.gateway(gw, 'warm-up', { connections: 50, total: Math.min(5000, opts.n), receipts: false }, false);
+  for (const c of opts.concurrencies) {
+    await bench.gateway(gw, `gateway, closed loop, ${c} connections`, { connections: c, total: opts.n, receipts: false, kind: c === 50 ? 'gw-c50' : 'gw-closed' });
+  }
+  const fixed = { connections: 100, total: opts.rate * opts.rateSeconds, rate: opts.rate };
+  await bench.gateway(gw, `gateway, fixed ${opts.rate} req/s for ${opts.rateSeconds} s`, { ...fixed, receipts: false, kind: 'gw-fixed' });
+  await bench.gateway(gw, 'gateway, closed loop, 50 connections, receipts', { connections: 50, total: opts.n, receipts: true, kind: 'gateway-receipts' });
+  await bench.gateway(gw, `gateway, fixed ${opts.rate} req/s for ${opts.rateSeconds} s, receipts`, { ...fixed, receipts: true, kind: 'gw-fixed-receipts' });
+  await bench.gateway(gw, 'gateway, closed loop, 50 connections, receipts, multipart mix (20% 2-part GSM-7, 10% 2-part UCS-2)', {
+    connections: 50,
+    total: opts.n,
+    receipts: true,
+    mix: 'mix',
+    kind: 'gw-mix',
+  });
+
+  let kannel: Kannel | undefined;
+  if (opts.kannel) {
+    const kannelDir = path.join(dir, 'kannel');
+    mkdirSync(kannelDir);
+    kannel = await startKannel({
+      dir: kannelDir,
+      smscPort: smsc.port,
+      ports: { admin: await freePort(), box: await freePort(), sendsms: await freePort() },
+      logLevel: opts.kannelLogLevel,
+      store: 'none',
+      maxSeconds: MAX_LIFETIME_S,
+    });
+    log('Kannel online');
+    const g: Row[] = [];
+    const k: Row[] = [];
+    for (let round = 1; round <= opts.kannelRounds; round++) {
+      g.push(await bench.gateway(gw, `gateway vs Kannel, round ${round}`, { connections: 50, total: opts.n, receipts: false }, false));
+      k.push(await bench.kannel(kannel, 50, opts.n));
+    }
+    bench.push(medianRow(g, `gateway, closed loop, 50 connections (median of ${g.length}, alternating with Kannel)`, 'gateway-vs-kannel'));
+    bench.push(medianRow(k, `Kannel 1.4.5 sendsms, 50 connections (median of ${k.length}; answers before the SMSC does)`, 'kannel'));
+  }
+
+  await gw.stop();
+  await Promise.all((kannel?.processes ?? []).map((p) => stop(p, 15000)));
+  let profile = '';
+  if (profileDir && existsSync(profileDir)) {
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) profile = `CPU profile of the gateway over all its runs (${path.join(profileDir, file)}):\n\n${summarizeProfile(path.join(profileDir, file), 25)}`;
+  }
+
+  const context = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    commit: gitCommit(),
+    loadavgBefore: loadavg()[0]!,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    seconds: (Date.now() - startedAt) / 1000,
+  };
+  const report = formatReport(bench.rows, opts, context);
+  writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ context, opts, rows: bench.rows }, null, 1)}\n`);
+  process.stdout.write(`\n${report}\n${profile ? `\n${profile}\n` : ''}\nresults: ${path.join(dir, 'results.json')}; gateway log: ${path.join(dir, 'gateway.log')}\n`);
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
+    return dirty ? `${head} (+ uncommitted changes)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const dir = mkdtempSync(path.join(tmpdir(), 'smsgw-bench-'));
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${signal}: stopping every process the bench started`);
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', killAllNow);
+  try {
+    await run(opts, dir);
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  void stopAll().finally(() => process.exit(1));
+});

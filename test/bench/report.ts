@@ -1,0 +1,127 @@
+// The bench's one table, the ratios to the library and to Kannel, and the targets of issue 7.
+
+export interface Row {
+  mode: string;
+  /** which figure this is, for the ratios: library, library-receipts, gw-closed, gw-c50, gw-receipts,
+   *  gw-fixed, gw-fixed-receipts, gw-mix, gateway-vs-kannel, kannel */
+  kind: string;
+  requestsPerSec: number | null;
+  /** submit_sm per second at the SMSC, from the start of the load to the last submit_sm */
+  smscMsgsPerSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** CPU (user+system) of the measured process(es) per submit_sm */
+  cpuUsPerMsg: number;
+  peakRssMb: number;
+  errors: number;
+  /** CPU used by processes outside the measurement (other work on the machine), % of all cores */
+  otherCpuPct: number;
+  /** SMSC msgs/s of each run behind a median row */
+  perRun?: number[];
+  note?: string;
+}
+
+export interface ReportOptions {
+  n: number;
+  window: number;
+  logLevel: string;
+  rate: number;
+  kannelLogLevel: number;
+}
+
+export interface ReportContext {
+  date: string;
+  node: string;
+  cpus: string;
+  commit: string;
+  loadavgBefore: number;
+  command: string;
+  seconds: number;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const int = (x: number | null | undefined) => (x === null || x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));
+const ms = (x: number | null) => (x === null ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
+const ratio = (x: number) => x.toFixed(2);
+
+export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContext): string {
+  const out: string[] = [];
+  out.push(`Command: \`${ctx.command}\` — ${ctx.date.slice(0, 16).replace('T', ' ')} UTC, commit ${ctx.commit}, Node ${ctx.node}, ${ctx.cpus}, load average before ${ctx.loadavgBefore.toFixed(2)}, ${Math.round(ctx.seconds)} s in all.`);
+  out.push(
+    `Load: wrk, exact request counts (${opts.n.toLocaleString('en-US')} per closed-loop run), every answer checked; SMPP window ${opts.window}; ` +
+      `gateway NODE_ENV=production, SMSGW_LOG_LEVEL=${opts.logLevel}; bench SMSC answers every submit_sm at once; all on 127.0.0.1.`,
+    '',
+  );
+  out.push('| mode | requests/s | SMSC msgs/s | HTTP p50 ms | HTTP p99 ms | CPU µs/msg | peak RSS MB | errors | other CPU % |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    out.push(
+      `| ${r.mode}${r.note ? ` (${r.note})` : ''} | ${int(r.requestsPerSec)} | ${int(r.smscMsgsPerSec)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ` +
+        `${int(r.cpuUsPerMsg)} | ${int(r.peakRssMb)} | ${r.errors} | ${int(r.otherCpuPct)} |`,
+    );
+  }
+  out.push(
+    '',
+    'SMSC msgs/s: submit_sm counted by the SMSC, from the start of the load to the last one. CPU µs/msg: user+system CPU of the ' +
+      'measured process(es) per submit_sm (/proc/PID/stat). Peak RSS: VmHWM, reset at the start of each run. Errors: answers without ' +
+      '"IsSuccess":true + requests unanswered + |submit_sm at the SMSC − expected parts| + receipts not acked. Other CPU: the ' +
+      "machine's busy time not used by the measured processes, the SMSC or wrk (other work on a shared machine skews a run).",
+    '',
+  );
+
+  const find = (kind: string) => rows.find((r) => r.kind === kind);
+  const lib = find('library');
+  const libReceipts = find('library-receipts');
+  const gw = find('gw-c50');
+  const gwReceipts = find('gw-receipts');
+  const fixed = find('gw-fixed');
+  const fixedReceipts = find('gw-fixed-receipts');
+  const vsKannel = find('gateway-vs-kannel');
+  const kannel = find('kannel');
+  const targets: string[] = [];
+  const check = (ok: boolean, text: string) => targets.push(`- ${ok ? 'met' : 'NOT MET'}: ${text}`);
+
+  out.push('Ratios (same run):');
+  if (lib && gw) {
+    out.push(
+      `- gateway (50 connections) ÷ library limit: ${ratio(gw.smscMsgsPerSec / lib.smscMsgsPerSec)} of its msgs/s ` +
+        `(${int(gw.smscMsgsPerSec)} vs ${int(lib.smscMsgsPerSec)}), ${ratio(gw.cpuUsPerMsg / lib.cpuUsPerMsg)} × its CPU per message ` +
+        `(${int(gw.cpuUsPerMsg)} vs ${int(lib.cpuUsPerMsg)} µs; the gateway's includes HTTP, JSON, number parsing, encoding, metrics).`,
+    );
+    check(gw.cpuUsPerMsg <= 3 * lib.cpuUsPerMsg, `CPU per message within 3 × the bare library's: ${ratio(gw.cpuUsPerMsg / lib.cpuUsPerMsg)} ×`);
+  }
+  if (libReceipts && gwReceipts) {
+    out.push(
+      `- with receipts: ${ratio(gwReceipts.smscMsgsPerSec / libReceipts.smscMsgsPerSec)} of the library's msgs/s, ` +
+        `${ratio(gwReceipts.cpuUsPerMsg / libReceipts.cpuUsPerMsg)} × its CPU per message (${int(gwReceipts.cpuUsPerMsg)} vs ${int(libReceipts.cpuUsPerMsg)} µs).`,
+    );
+    check(gwReceipts.cpuUsPerMsg <= 3 * libReceipts.cpuUsPerMsg, `with receipts, CPU per message within 3 × the library's: ${ratio(gwReceipts.cpuUsPerMsg / libReceipts.cpuUsPerMsg)} ×`);
+  }
+  if (vsKannel && kannel) {
+    const r = vsKannel.smscMsgsPerSec / kannel.smscMsgsPerSec;
+    const pairs = (vsKannel.perRun ?? []).map((g, i) => ratio(g / (kannel.perRun?.[i] ?? NaN))).join(', ');
+    out.push(
+      `- gateway ÷ Kannel, SMSC-side msgs/s: **${ratio(r)}** (${int(vsKannel.smscMsgsPerSec)} vs ${int(kannel.smscMsgsPerSec)}, medians of ` +
+        `alternating runs; per pair ${pairs}). Kannel (store off, log-level ${opts.kannelLogLevel}) answers its HTTP call once the message is queued, ` +
+        'before the SMSC has it; the gateway answers only after the SMSC\'s ESME_ROK, so the HTTP latencies are not comparable.',
+    );
+    check(r >= 1.5, `SMSC-side msgs/s at least 1.5 × Kannel's: ${ratio(r)} ×`);
+  }
+  for (const [row, what] of [[fixed, ''], [fixedReceipts, ', receipts on']] as const) {
+    if (row) check((row.p99Ms ?? Infinity) < 20, `HTTP p99 under 20 ms at ${opts.rate} req/s${what}: ${ms(row.p99Ms)} ms`);
+  }
+  const gatewayRows = rows.filter((r) => r.kind.startsWith('gw') || r.kind === 'gateway-vs-kannel');
+  if (gatewayRows.length) {
+    const peak = Math.max(...gatewayRows.map((r) => r.peakRssMb));
+    check(peak < 150, `gateway peak RSS under 150 MB: ${int(peak)} MB (highest of its runs)`);
+    const errors = gatewayRows.reduce((a, r) => a + r.errors, 0);
+    check(errors === 0, `no errors in the gateway's runs: ${errors}`);
+  }
+  out.push('', 'Targets (issue 7):', ...targets);
+  return out.join('\n');
+}
