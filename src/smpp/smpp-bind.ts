@@ -6,6 +6,7 @@ import { GatewayError, linkLost, notBound, queueFull, responseTimeout, shuttingD
 import { reconnectDelayMs } from './backoff';
 import { ESME_RINVCMDID, ESME_ROK, formatCommandStatus } from './command-status';
 import { createErrorPolicy, type ErrorPolicy } from './error-policy';
+import { encodeSubmitSm } from './submit-sm-pdu';
 import type { TokenBucket } from './token-bucket';
 
 /** The bind's life; changed only by setState(), which logs and emits 'state'. */
@@ -100,6 +101,7 @@ export class SmppBind extends EventEmitter {
   private readonly queue: PendingSubmit[] = [];
   private queued = 0;
   private readonly inflight = new Map<number, PendingSubmit>();
+  private corked = false;
   private failedAttempts = 0;
   private refusedAttempts = 0;
   private lastRefusal = '';
@@ -213,6 +215,8 @@ export class SmppBind extends EventEmitter {
       host,
       port: Number(url.port),
       tls: secure,
+      // Without it Nagle's algorithm meets the SMSC's delayed ACKs: ~40 ms stalls per window refill.
+      noDelay: true,
       ...(secure && this.opts.tls
         ? {
             ca: this.opts.tls.ca,
@@ -397,6 +401,7 @@ export class SmppBind extends EventEmitter {
     const now = Date.now();
     if (this.queued > 0 && this.pausedUntil > now) return this.wakeAfter(this.pausedUntil - now);
     const window = this.probing ? 1 : this.opts.window;
+    if (this.queued > 0) this.corkUntilNextTurn(session);
     while (this.queued > 0 && this.inflight.size < window && !session.socket.writableNeedDrain) {
       const request = this.queue[0]!;
       if (request.settled) {
@@ -411,7 +416,7 @@ export class SmppBind extends EventEmitter {
         }
         return this.wakeAfter(tokenWaitMs);
       }
-      const pdu = new PDU('submit_sm', request.fields);
+      const pdu = encodeSubmitSm(request.fields) ?? new PDU('submit_sm', request.fields);
       // Not writable: the close handler is about to run; the request keeps waiting.
       if (!session.send(pdu)) return;
       this.queue.shift();
@@ -424,6 +429,17 @@ export class SmppBind extends EventEmitter {
       const waitMs = Math.min(this.opts.responseTimeoutMs, request.deadline - Date.now());
       request.timer = setTimeout(() => this.expireInflight(request, waitMs), Math.max(waitMs, 0));
     }
+  }
+
+  /** One write per event-loop turn instead of one per PDU: the system calls dominated the profile. */
+  private corkUntilNextTurn(session: Session): void {
+    if (this.corked) return;
+    this.corked = true;
+    session.socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      session.socket.uncork();
+    });
   }
 
   private tokenWaitMs(): number {
