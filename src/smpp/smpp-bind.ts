@@ -84,6 +84,8 @@ interface PendingSubmit {
   settled: boolean;
 }
 
+/** A submit is written only with at least this much of its deadline left for the response. */
+const MIN_SEND_BUDGET_MS = 50;
 const DEFAULT_UNBIND_TIMEOUT_MS = 2000;
 const DEFAULT_THROTTLE_PAUSE_MS = 1000;
 
@@ -406,6 +408,12 @@ export class SmppBind extends EventEmitter {
       const request = this.queue[0]!;
       if (request.settled) {
         this.queue.shift(); // expired while waiting; already counted out of `queued`
+        continue;
+      }
+      if (request.deadline - now < MIN_SEND_BUDGET_MS) {
+        // Too late to wait for an answer: sending now would only turn "not sent" into "outcome unknown".
+        this.queue.shift();
+        this.expireQueued(request);
         continue;
       }
       const tokenWaitMs = this.tokenWaitMs();
