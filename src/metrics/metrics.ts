@@ -6,6 +6,18 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { errors as smppErrors } from 'smpp';
 
+/** `reason` label of smsgw_abuse_refusals_total: the abuse refusal codes, lower-cased. */
+export const ABUSE_REFUSAL_REASONS = [
+  'country_not_allowed',
+  'not_mobile',
+  'number_rate_limited',
+  'number_daily_limit',
+  'prefix_rate_limited',
+  'global_rate_limited',
+  'daily_budget_exceeded',
+] as const;
+export type AbuseRefusalReason = (typeof ABUSE_REFUSAL_REASONS)[number];
+
 /** Stable HTTP error codes (lower-cased) plus 'success': the `outcome` label values. */
 export const HTTP_OUTCOMES = [
   'success',
@@ -24,29 +36,12 @@ export const HTTP_OUTCOMES = [
   'smsc_link_lost',
   'queue_full',
   'too_many_requests',
-  'country_not_allowed',
-  'not_mobile',
-  'number_rate_limited',
-  'number_daily_limit',
-  'prefix_rate_limited',
-  'global_rate_limited',
-  'daily_budget_exceeded',
+  ...ABUSE_REFUSAL_REASONS,
   'shutting_down',
   'internal_error',
 ] as const;
 export type HttpOutcome = (typeof HTTP_OUTCOMES)[number];
 
-/** `reason` label of smsgw_abuse_refusals_total: the abuse refusal codes, lower-cased. */
-export const ABUSE_REFUSAL_REASONS = [
-  'country_not_allowed',
-  'not_mobile',
-  'number_rate_limited',
-  'number_daily_limit',
-  'prefix_rate_limited',
-  'global_rate_limited',
-  'daily_budget_exceeded',
-] as const;
-export type AbuseRefusalReason = (typeof ABUSE_REFUSAL_REASONS)[number];
 
 /** Pseudo command_status values for submits that never got a submit_sm_resp. */
 export const SUBMIT_TIMEOUT = 'TIMEOUT';

@@ -8,20 +8,9 @@
 // Control over the IPC channel: {id, cmd: 'stats' | 'reset' | 'receipts', on?} → {id, stats}.
 // It stops by itself after --max-seconds, or when its parent goes away.
 import { createServer, type Socket } from 'node:net';
+import type { SmscStats as Stats } from './smsc-control';
 
 type Receipts = 'never' | 'requested';
-
-interface Stats {
-  submits: number;
-  /** submit_sm with UDHI set (parts of concatenated messages). */
-  udhParts: number;
-  firstMs: number;
-  lastMs: number;
-  receiptsSent: number;
-  receiptsAcked: number;
-  binds: number;
-  sessions: number;
-}
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const port = Number(args.get('port') ?? 0);

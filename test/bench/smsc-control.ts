@@ -5,6 +5,7 @@ import { track } from './processes';
 
 export interface SmscStats {
   submits: number;
+  /** submit_sm with UDHI set (parts of concatenated messages). */
   udhParts: number;
   firstMs: number;
   lastMs: number;
