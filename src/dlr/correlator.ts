@@ -89,7 +89,13 @@ export function createCorrelator(opts: CorrelatorOptions) {
   return {
     /** Resolves once the receipt's effect (or the held receipt) is stored; rejects if it is not. */
     async onReceipt(update: ReceiptUpdate): Promise<CorrelationResult> {
-      const match = await findSegment(update.smscMessageId);
+      let match = await findSegment(update.smscMessageId);
+      if (!match) {
+        // A hasty SMSC writes the receipt right behind the submit_sm_resp; the record is written
+        // as that response settles, in the same turn. One turn's wait spares holding it in the store.
+        await new Promise(setImmediate);
+        match = await findSegment(update.smscMessageId);
+      }
       if (match && 'ref' in match) {
         const applied = await apply(match.ref, update);
         if (applied) return applied;

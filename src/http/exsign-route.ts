@@ -1,9 +1,8 @@
-import type { Context } from 'koa';
 import { GatewayError, shuttingDown, tooManyRequests } from '../errors';
 import type { Logger } from '../log';
 import type { SendTrace } from '../sms/sms-service';
 import { readExsignRequest } from './exsign-request';
-import { SUCCESS, toExsignResponse } from './exsign-response';
+import { SUCCESS, toExsignResponse, type ExsignResponse } from './exsign-response';
 import { newMessageId } from './new-message-id';
 import type { TokenVerdict } from './token-check';
 
@@ -17,57 +16,65 @@ export interface ExsignRouteDeps {
   draining(): boolean;
   /** Most requests handled at once; more are refused at once. */
   maxInflight: number;
-  /** Parses the JSON body (koa-bodyparser); throws on malformed or oversized bodies. */
-  parseBody(ctx: Context): Promise<void>;
   send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void>;
   /** Keeps the outcome of the request if its sending began; awaited before answering, never throws. */
   record?(messageId: string, trace: SendTrace, submittedAt: number): Promise<void>;
   onOutcome?(outcome: { code: string; durationMs: number; segments?: number; previousToken: boolean }): void;
 }
 
+/** One ExSign POST as the HTTP layer hands it over. */
+export interface ExsignExchange {
+  socketAddress: string | undefined;
+  forwardedFor: string | undefined;
+  authorization: string | undefined;
+  /** The parsed JSON body; rejects with a GatewayError on malformed or oversized bodies. */
+  readBody(): Promise<unknown>;
+}
+
+export interface ExsignAnswer {
+  messageId: string;
+  code: string;
+  body: ExsignResponse;
+}
+
 /**
- * POST handler for the ExSign contract. Every path ends in one HTTP 200 JSON answer; the order of
+ * The ExSign contract, free of any HTTP framework. Every path ends in one answer; the order of
  * checks (caller, token, shutdown, load, body, then in the SMS service number, length and abuse
  * limits) means strangers never make us parse a body and refused requests never reach the SMSC.
  */
 export function createExsignRoute(deps: ExsignRouteDeps) {
   let inflight = 0;
 
-  async function handle(ctx: Context): Promise<void> {
+  async function handle(exchange: ExsignExchange): Promise<ExsignAnswer> {
     const started = performance.now();
     const receivedAt = Date.now();
     const deadline = receivedAt + deps.requestDeadlineMs;
     const messageId = newMessageId(receivedAt);
     const trace: SendTrace = {};
     let code = 'SUCCESS';
-    let details = '';
+    let body: ExsignResponse = SUCCESS;
     let verdict: TokenVerdict | undefined;
-    const client = deps.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined);
+    const client = deps.clientAddress(exchange.socketAddress, exchange.forwardedFor || undefined);
     inflight++;
     try {
       if (!deps.isAllowed(client)) throw new GatewayError('IP_NOT_ALLOWED', 'Caller address not allowed');
-      verdict = deps.checkToken(ctx.get('authorization') || undefined);
+      verdict = deps.checkToken(exchange.authorization || undefined);
       if (verdict === 'missing') throw new GatewayError('AUTH_MISSING', 'Authorization header missing (expected "token <base64 token>")');
       if (verdict === 'invalid') throw new GatewayError('AUTH_INVALID', 'Authorization token not accepted');
       if (deps.draining()) throw shuttingDown();
       if (inflight > deps.maxInflight) throw tooManyRequests(deps.maxInflight);
-      await deps.parseBody(ctx);
-      const request = readExsignRequest((ctx.request as unknown as { body: unknown }).body);
+      const request = readExsignRequest(await exchange.readBody());
       await deps.send(request.mobileNumber, request.messageText, deadline, trace);
-      ctx.body = SUCCESS;
     } catch (err) {
       const answer = toExsignResponse(err);
       code = answer.code;
-      details = answer.body.ErrorDetails;
-      ctx.body = answer.body;
+      body = answer.body;
       if (code === 'INTERNAL_ERROR') deps.logger.error({ err, messageId }, 'unexpected error while handling an ExSign request');
     } finally {
       // Recorded before answering, so the id in X-Message-Id can be looked up at once.
       await deps.record?.(messageId, trace, receivedAt);
       inflight--;
     }
-    ctx.status = 200;
-    ctx.set('X-Message-Id', messageId);
     const durationMs = performance.now() - started;
     deps.onOutcome?.({ code, durationMs, segments: trace.segments, previousToken: verdict === 'previous' });
     deps.logger.info(
@@ -83,11 +90,12 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
         deduplicated: trace.deduplicated,
         auth: verdict === 'previous' ? 'previous-token' : undefined,
         outcome: code,
-        error: details || undefined,
+        error: body.ErrorDetails || undefined,
         latencyMs: Math.round(durationMs * 10) / 10,
       },
       'exsign request',
     );
+    return { messageId, code, body };
   }
 
   return { handle, inflight: () => inflight };

@@ -1,13 +1,12 @@
 import Router from '@koa/router';
-import Koa, { type Context } from 'koa';
-import bodyParser from 'koa-bodyparser';
-import { createServer, type Server } from 'node:http';
+import Koa from 'koa';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { answerClientError } from './client-error';
-import { bodyError } from './exsign-response';
 import { createExsignRoute, type ExsignRouteDeps } from './exsign-route';
+import { readJsonBody } from './read-json-body';
 import { createStatusRoute, type StatusRouteDeps } from './status-route';
 
-export interface HttpAppDeps extends Omit<ExsignRouteDeps, 'parseBody'> {
+export interface HttpAppDeps extends ExsignRouteDeps {
   exsignPath: string;
   bodyLimitBytes: number;
   headersTimeoutMs: number;
@@ -23,29 +22,37 @@ export interface HttpApp {
   inflight(): number;
 }
 
-/** The main listener: the ExSign endpoint, the message status API, liveness and readiness probes. */
+/**
+ * The main listener: the ExSign endpoint, the message status API, liveness and readiness probes.
+ * ExSign POSTs, the hot path, are served straight from Node's request; koa serves the rest.
+ */
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
-  const parser = bodyParser({
-    enableTypes: ['json'],
-    jsonLimit: `${deps.bodyLimitBytes}b`,
-    strict: false, // we check the shape ourselves and answer with a precise error
-    detectJSON: () => true, // portals do not always send Content-Type: application/json
-  });
-  const parseBody = async (ctx: Context): Promise<void> => {
-    try {
-      await parser(ctx, async () => undefined);
-    } catch (err) {
-      const status = (err as { status?: number }).status;
-      if (status === 413) {
-        // Let the client finish sending so it reads our answer instead of a reset.
-        ctx.req.resume();
-        ctx.set('Connection', 'close');
-      }
-      throw bodyError(err as { status?: number }, deps.bodyLimitBytes);
-    }
+  const route = createExsignRoute(deps);
+  const exsignPath = deps.exsignPath.toLowerCase();
+  const isExsignPost = (req: IncomingMessage): boolean => {
+    if (req.method !== 'POST' || !req.url) return false;
+    const query = req.url.indexOf('?');
+    const path = (query === -1 ? req.url : req.url.slice(0, query)).toLowerCase();
+    return path === exsignPath || path === `${exsignPath}/`;
+  };
+  const serveExsign = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const answer = await route.handle({
+      socketAddress: req.socket.remoteAddress,
+      forwardedFor: req.headers['x-forwarded-for'] as string | undefined,
+      authorization: req.headers.authorization,
+      readBody: () => readJsonBody(req, deps.bodyLimitBytes),
+    });
+    const body = JSON.stringify(answer.body);
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      'X-Message-Id': answer.messageId,
+    };
+    // The rest of an oversized body is being drained; the connection is not reused after it.
+    if (answer.code === 'BODY_TOO_LARGE') headers.Connection = 'close';
+    res.writeHead(200, headers).end(body);
   };
 
-  const route = createExsignRoute({ ...deps, parseBody });
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -55,7 +62,6 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', binds: deps.readiness() };
   });
   router.get('/messages/:id', createStatusRoute(deps));
-  router.post(deps.exsignPath, route.handle);
   router.all(deps.exsignPath, (ctx) => {
     ctx.status = 200;
     ctx.body = { IsSuccess: false, ErrorDetails: `Method ${ctx.method} not allowed; use POST` };
@@ -73,7 +79,15 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const connectionsCheckingInterval = Math.max(100, Math.min(1000, Math.floor(deps.headersTimeoutMs / 2)));
   // requireHostHeader off: Node would answer a Host-less HTTP/1.1 request with an empty 400; we
   // serve one endpoint whatever the Host, so the request gets a contract answer instead.
-  const server = createServer({ connectionsCheckingInterval, requireHostHeader: false }, app.callback());
+  const koaListener = app.callback();
+  const server = createServer({ connectionsCheckingInterval, requireHostHeader: false }, (req, res) => {
+    if (isExsignPost(req)) {
+      serveExsign(req, res).catch((err: unknown) => {
+        deps.logger.error({ err }, 'could not answer an ExSign request');
+        res.destroy();
+      });
+    } else void koaListener(req, res);
+  });
   server.headersTimeout = deps.headersTimeoutMs;
   server.requestTimeout = deps.requestDeadlineMs + deps.headersTimeoutMs;
   server.on('clientError', answerClientError);

@@ -18,8 +18,12 @@ export function parseDestination(input: string, defaultRegion: string): Destinat
   const cleaned = input.trim().replace(/^00/, '+');
   if (cleaned.length === 0 || cleaned.length > 32) return null;
   const parsed = parsePhoneNumberFromString(cleaned, (defaultRegion || undefined) as CountryCode | undefined);
-  if (!parsed || !parsed.isValid()) return null;
-  return { digits: parsed.number.slice(1), e164: parsed.number, country: parsed.country, type: parsed.getType() };
+  if (!parsed) return null;
+  // With full metadata isValid() is getType() !== undefined, and each walks the type patterns:
+  // a valid number's type is proof enough; only a number without one needs isValid()'s verdict.
+  const type = parsed.getType();
+  if (type === undefined && !parsed.isValid()) return null;
+  return { digits: parsed.number.slice(1), e164: parsed.number, country: parsed.country, type };
 }
 
 /** "+4479****3456": enough to tell numbers apart in a log, not enough to dial. */

@@ -45,7 +45,12 @@ export interface Options {
   entry: string;
   /** extra node flags for the gateway, e.g. --max-semi-space-size=4 */
   nodeFlags: string[];
+  /** which runs to make (all by default); a subset profiles one kind of load */
+  modes: Mode[];
 }
+
+const MODES = ['library', 'closed', 'fixed', 'receipts', 'fixed-receipts', 'mix'] as const;
+type Mode = (typeof MODES)[number];
 
 function parseOptions(argv: string[]): Options {
   const flags = new Map(
@@ -55,7 +60,7 @@ function parseOptions(argv: string[]): Options {
       return [name, value] as const;
     }),
   );
-  const known = ['quick', 'kannel', 'cpu-prof', 'n', 'window', 'log-level', 'rate', 'rate-seconds', 'concurrency', 'rounds', 'kannel-log-level', 'entry', 'node-flags'];
+  const known = ['quick', 'kannel', 'cpu-prof', 'n', 'window', 'log-level', 'rate', 'rate-seconds', 'concurrency', 'rounds', 'kannel-log-level', 'entry', 'node-flags', 'modes'];
   for (const name of flags.keys()) {
     if (!known.includes(name)) throw new Error(`unknown option --${name} (known: ${known.map((k) => `--${k}`).join(' ')})`);
   }
@@ -80,7 +85,16 @@ function parseOptions(argv: string[]): Options {
     kannelLogLevel: num('kannel-log-level', 2),
     entry: flags.get('entry') ?? 'dist/src/main.js',
     nodeFlags: (flags.get('node-flags') ?? '').split(',').filter(Boolean),
+    modes: parseModes(flags.get('modes')),
   };
+}
+
+function parseModes(value: string | undefined): Mode[] {
+  if (value === undefined) return [...MODES];
+  const modes = value.split(',');
+  const unknown = modes.filter((mode) => !(MODES as readonly string[]).includes(mode));
+  if (unknown.length) throw new Error(`unknown mode ${unknown.join(', ')} (known: ${MODES.join(',')})`);
+  return modes as Mode[];
 }
 
 function ensureWrk(): void {
@@ -289,8 +303,11 @@ async function run(opts: Options, dir: string): Promise<void> {
   const bench = new Bench(opts, smsc);
   log(`bench SMSC on 127.0.0.1:${smsc.port}; work dir ${dir}`);
 
-  await bench.library(false);
-  await bench.library(true);
+  const has = (mode: Mode) => opts.modes.includes(mode);
+  if (has('library')) {
+    await bench.library(false);
+    await bench.library(true);
+  }
 
   const profileDir = opts.cpuProf ? path.join(dir, 'profile') : undefined;
   const gw = await startGatewayProcess({
@@ -307,14 +324,20 @@ async function run(opts: Options, dir: string): Promise<void> {
   });
   log(`gateway pid ${gw.pid} at ${gw.url}`);
   await bench.gateway(gw, 'warm-up', { connections: 50, total: Math.min(5000, opts.n), receipts: false }, false);
-  for (const c of opts.concurrencies) {
+  for (const c of has('closed') ? opts.concurrencies : []) {
     await bench.gateway(gw, `gateway, closed loop, ${c} connections`, { connections: c, total: opts.n, receipts: false, kind: c === 50 ? 'gw-c50' : 'gw-closed' });
   }
   const fixed = { connections: 100, total: opts.rate * opts.rateSeconds, rate: opts.rate };
-  await bench.gateway(gw, `gateway, fixed ${opts.rate} req/s for ${opts.rateSeconds} s`, { ...fixed, receipts: false, kind: 'gw-fixed' });
-  await bench.gateway(gw, 'gateway, closed loop, 50 connections, receipts', { connections: 50, total: opts.n, receipts: true, kind: 'gateway-receipts' });
-  await bench.gateway(gw, `gateway, fixed ${opts.rate} req/s for ${opts.rateSeconds} s, receipts`, { ...fixed, receipts: true, kind: 'gw-fixed-receipts' });
-  await bench.gateway(gw, 'gateway, closed loop, 50 connections, receipts, multipart mix (20% 2-part GSM-7, 10% 2-part UCS-2)', {
+  if (has('fixed')) {
+    await bench.gateway(gw, `gateway, fixed ${opts.rate} req/s for ${opts.rateSeconds} s`, { ...fixed, receipts: false, kind: 'gw-fixed' });
+  }
+  if (has('receipts')) {
+    await bench.gateway(gw, 'gateway, closed loop, 50 connections, receipts', { connections: 50, total: opts.n, receipts: true, kind: 'gw-receipts' });
+  }
+  if (has('fixed-receipts')) {
+    await bench.gateway(gw, `gateway, fixed ${opts.rate} req/s for ${opts.rateSeconds} s, receipts`, { ...fixed, receipts: true, kind: 'gw-fixed-receipts' });
+  }
+  if (has('mix')) await bench.gateway(gw, 'gateway, closed loop, 50 connections, receipts, multipart mix (20% 2-part GSM-7, 10% 2-part UCS-2)', {
     connections: 50,
     total: opts.n,
     receipts: true,

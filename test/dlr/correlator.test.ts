@@ -122,6 +122,16 @@ describe('receipts that arrive before their message is recorded', () => {
     expect(await store.findHeld('default', '1001', '1001')).toEqual([]);
   });
 
+  it('does not hold a receipt whose record is written in the same turn (a hasty SMSC)', async () => {
+    const { store, correlator } = setup();
+    const hold = jest.spyOn(store, 'hold');
+    const receipt = correlator.onReceipt(delivered('1001'));
+    void submitted(store, 'm1', ['3E9']);
+    expect(await receipt).toMatchObject({ result: 'matched', messageId: 'm1' });
+    expect(hold).not.toHaveBeenCalled();
+    expect((await store.get('m1'))!.status).toBe('delivered');
+  });
+
   it('leaves a held receipt alone when the new record does not match it', async () => {
     const { store, correlator } = setup();
     await correlator.onReceipt(delivered('999'));

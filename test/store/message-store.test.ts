@@ -174,6 +174,31 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('undoes a record whose SMSC ids could not be stored, and keeps the rest of the batch', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir);
+    await store.create(record('m0', ['0']));
+    // A trigger makes the second statement of one create fail after its first succeeded.
+    const admin = new Database(path.join(dir, STORE_FILE));
+    admin.exec("CREATE TRIGGER refuse_boom BEFORE INSERT ON smsc_ids WHEN NEW.smsc_id = 'boom' BEGIN SELECT RAISE(ABORT, 'refused by test'); END");
+    admin.close();
+    const results = await Promise.allSettled([
+      store.create(record('m1', ['1'])),
+      store.create(record('m2', ['2', 'boom'])),
+      store.create(record('m3', ['3'])),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.get('m2')).toBeUndefined();
+    expect(await store.findBySmscId('default', '2', 'exact')).toEqual([]);
+    expect(await store.get('m1')).toBeDefined();
+    expect(await store.findBySmscId('default', '3', 'exact')).toHaveLength(1);
+    await store.close();
+    const reopened = openSqliteStore(dir);
+    expect(await reopened.get('m2')).toBeUndefined();
+    expect(await reopened.get('m3')).toBeDefined();
+    await reopened.close();
+  });
+
   it('rejects a write while another process holds the write lock, and succeeds after', async () => {
     const dir = tempDir();
     const store = openSqliteStore(dir);
