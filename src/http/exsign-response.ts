@@ -17,7 +17,7 @@ export function toExsignResponse(err: unknown): { body: ExsignResponse; code: Er
   return { body: { IsSuccess: false, ErrorDetails: 'Internal gateway error' }, code: 'INTERNAL_ERROR' };
 }
 
-/** koa-bodyparser / raw-body failures as gateway errors. */
+/** Body reading failures (ours, or koa-bodyparser's by their HTTP status) as gateway errors. */
 export function bodyError(err: { status?: number; type?: string }, limitBytes: number): GatewayError {
   if (err.status === 413) return new GatewayError('BODY_TOO_LARGE', `Request body larger than ${limitBytes} bytes`);
   if (err.status === 415) return new GatewayError('MALFORMED_JSON', 'Request body must be JSON');

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { connect } from 'node:net';
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
 import { decodeGsm7Unpacked } from '../../src/sms/gsm7';
@@ -162,6 +163,53 @@ describe('ExSign contract over HTTP → SMPP', () => {
     });
   });
 
+  describe('request bodies', () => {
+    const auth = () => ({ authorization: tokenHeader() });
+
+    it('reads a chunked body without Content-Type, on the path with a trailing slash and a query', async () => {
+      const { hostname, port } = new URL(gw.url);
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: hostname, port, path: `${gw.config.http.exsignPath}/?portal=1`, method: 'POST', headers: auth() }, (r) => {
+          let text = '';
+          r.on('data', (d) => (text += d));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
+        });
+        req.on('error', reject);
+        const body = JSON.stringify(sms('chunked 1'));
+        req.write(body.slice(0, 10));
+        setTimeout(() => req.end(body.slice(10)), 20);
+      });
+      expect(JSON.parse(res.body)).toEqual({ IsSuccess: true, ErrorDetails: '' });
+      expect(smsc.submits.map((s) => s.text)).toEqual(['chunked 1']);
+    });
+
+    it('decodes a gzip-compressed body (through koa-bodyparser)', async () => {
+      const res = await rawPost(gw.url, gw.config.http.exsignPath, gzipSync(JSON.stringify(sms('gzipped 2'))), { ...auth(), 'content-encoding': 'gzip' });
+      expect(JSON.parse(res.body)).toEqual({ IsSuccess: true, ErrorDetails: '' });
+      expect(smsc.submits.map((s) => s.text)).toEqual(['gzipped 2']);
+    });
+
+    it('refuses a body that is not UTF-8 instead of sending U+FFFD to a phone', async () => {
+      const body = Buffer.from(JSON.stringify(sms('Café 3')), 'latin1');
+      const res = await rawPost(gw.url, gw.config.http.exsignPath, body, { ...auth(), 'content-type': 'application/json; charset=ISO-8859-1' });
+      expect(JSON.parse(res.body)).toEqual({ IsSuccess: false, ErrorDetails: 'Request body is not UTF-8 (JSON must be)' });
+      expect(smsc.submits).toHaveLength(0);
+    });
+
+    it('refuses an oversized compressed body by its decoded size', async () => {
+      const body = gzipSync(JSON.stringify(sms('x'.repeat(20 * 1024))));
+      expect(body.length).toBeLessThan(16384);
+      const res = await rawPost(gw.url, gw.config.http.exsignPath, body, { ...auth(), 'content-encoding': 'gzip' });
+      expect(JSON.parse(res.body)).toEqual({ IsSuccess: false, ErrorDetails: 'Request body larger than 16384 bytes' });
+      expect(smsc.submits).toHaveLength(0);
+    });
+
+    it('answers an empty body with what it lacks', async () => {
+      const res = await rawPost(gw.url, gw.config.http.exsignPath, '', auth());
+      expect(JSON.parse(res.body)).toEqual({ IsSuccess: false, ErrorDetails: 'Request body must be a JSON object with MobileNumber and MessageText' });
+    });
+  });
+
   it('logs one line per request with a masked number and never the text, the token or the full number', async () => {
     const text = 'Your OTP is 55443322';
     await gw.post(sms(text));
@@ -234,7 +282,7 @@ describe('slow clients', () => {
   });
 });
 
-function rawPost(base: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawPost(base: string, path: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
