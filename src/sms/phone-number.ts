@@ -1,4 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode, type NumberType } from 'libphonenumber-js/max';
+import { cachePhonePatterns } from './phone-pattern-cache';
+
+cachePhonePatterns();
 
 export interface Destination {
   /** International digits without '+', as submit_sm destination_addr wants them. */

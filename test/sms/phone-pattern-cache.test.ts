@@ -1,0 +1,47 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+
+type Library = Pick<typeof import('libphonenumber-js/max'), 'parsePhoneNumberFromString'>;
+
+const INPUTS: [string, CountryCode | undefined][] = [
+  ['+447911123456', undefined], // GG by libphonenumber, shares +44 with GB
+  ['+447400123456', undefined],
+  ['+442079460000', undefined], // London fixed line
+  ['+447700900123', undefined], // drama range: invalid
+  ['07911 123456', 'GB'],
+  ['+4915112345678', undefined],
+  ['+33612345678', undefined],
+  ['+12025550123', undefined],
+  ['+79161234567', undefined],
+  ['+8613812345678', undefined],
+  ['+918123456789', undefined],
+  ['+2348031234567', undefined],
+  ['+44 12', undefined],
+  ['+999123456789', undefined],
+  ['call me', undefined],
+];
+
+function answers(library: Library) {
+  return INPUTS.map(([input, region]) => {
+    const parsed = library.parsePhoneNumberFromString(input, region);
+    return parsed && { number: parsed.number, country: parsed.country, valid: parsed.isValid(), type: parsed.getType() };
+  });
+}
+
+describe('cachePhonePatterns', () => {
+  it('patches the library in place and leaves every answer as it was', async () => {
+    let before: ReturnType<typeof answers> = [];
+    let after: ReturnType<typeof answers> = [];
+    await jest.isolateModulesAsync(async () => {
+      before = answers(await import('libphonenumber-js/max'));
+    });
+    await jest.isolateModulesAsync(async () => {
+      const { cachePhonePatterns } = await import('../../src/sms/phone-pattern-cache');
+      // false would mean a release moved the helper: validation still works, only slower.
+      expect(cachePhonePatterns()).toBe(true);
+      expect(cachePhonePatterns()).toBe(true); // idempotent
+      after = answers(await import('libphonenumber-js/max'));
+    });
+    expect(after).toEqual(before);
+    expect(before.filter((a) => a?.valid)).toHaveLength(11);
+  });
+});
