@@ -66,7 +66,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   for (const warning of startupWarnings(config)) logger.warn(warning);
   const numberHashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
   // Both casts are safe: the schema only accepts these values.
-  const store = openMessageStore(config.store.type as StoreType, config.dataDir);
+  const store = openMessageStore(config.store.type as StoreType, config.dataDir, (message) => logger.warn(message));
   const callback = config.dlr.callbackUrl
     ? createReceiptCallback({
         url: config.dlr.callbackUrl,

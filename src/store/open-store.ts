@@ -5,6 +5,6 @@ import { openSqliteStore } from './sqlite-store';
 export type StoreType = 'sqlite' | 'memory';
 
 /** The store SMSGW_STORE names; sqlite keeps its file in the data directory. */
-export function openMessageStore(type: StoreType, dataDir: string): MessageStore {
-  return type === 'memory' ? createMemoryStore() : openSqliteStore(dataDir);
+export function openMessageStore(type: StoreType, dataDir: string, onWarning?: (message: string) => void): MessageStore {
+  return type === 'memory' ? createMemoryStore() : openSqliteStore(dataDir, { onWarning });
 }

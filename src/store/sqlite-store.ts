@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalId } from '../dlr/message-id';
 import type { HeldReceipt, MessageRecord, MessageStatus, MessageStore, SegmentRecord, SegmentRef, StoredHeldReceipt } from './message-store';
+import { startWalCheckpointer } from './wal-checkpointer';
 
 export const STORE_FILE = 'messages.sqlite';
 const SCHEMA_VERSION = 1;
@@ -10,6 +11,7 @@ const SMSC_ID_COLUMNS = 6;
 // A lock held by someone else (an operator's sqlite3 shell) is waited for this long, blocking
 // the event loop, before the write fails and a receipt is answered ESME_RX_T_APPN.
 const BUSY_TIMEOUT_MS = 250;
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS messages (
@@ -84,7 +86,7 @@ const canonicalHeldKey = (key: string) => `c:${key}`;
  * (a savepoint, or statements undone by hand), so a failing one leaves the rest of the batch intact. synchronous=NORMAL: a commit
  * survives a process crash; a power cut can lose the last few.
  */
-export function openSqliteStore(dataDir: string): MessageStore {
+export function openSqliteStore(dataDir: string, opts: { onWarning?(message: string): void } = {}): MessageStore {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, STORE_FILE);
   // Created owner-only up front: SQLite gives the -wal and -shm files the same mode.
@@ -96,6 +98,16 @@ export function openSqliteStore(dataDir: string): MessageStore {
     db.close();
     throw err;
   }
+  const checkpointer = startWalCheckpointer({
+    file,
+    busyTimeoutMs: BUSY_TIMEOUT_MS,
+    onStarted: () => db.open && db.pragma('wal_autocheckpoint = 0'),
+    onFailed: (reason) => {
+      if (!db.open) return;
+      db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+      opts.onWarning?.(`${reason}; SQLite checkpoints in the commits again (slower)`);
+    },
+  });
 
   const sql = {
     begin: db.prepare('BEGIN IMMEDIATE'),
@@ -333,6 +345,8 @@ export function openSqliteStore(dataDir: string): MessageStore {
         clearImmediate(commitTimer);
         commit();
       }
+      // The last connection to close checkpoints the whole WAL: that must be this one.
+      await checkpointer.stop();
       db.close();
     },
   };

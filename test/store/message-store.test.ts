@@ -199,6 +199,25 @@ describe('sqlite store', () => {
     await reopened.close();
   });
 
+  it('checkpoints the WAL into the database file from its worker, not in the commits', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir);
+    const file = path.join(dir, STORE_FILE);
+    await store.create(record('m0', ['0']));
+    const sizeBefore = statSync(file).size;
+    // Far below the 1000 pages of SQLite's own automatic checkpoint: only the worker moves them.
+    for (let turn = 0; turn < 10; turn++) {
+      await Promise.all(Array.from({ length: 30 }, (_, i) => store.create(record(`m${turn}-${i}`, [`${turn}-${i}`]))));
+    }
+    try {
+      const deadline = Date.now() + 5000;
+      while (statSync(file).size <= sizeBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(statSync(file).size).toBeGreaterThan(sizeBefore);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('rejects a write while another process holds the write lock, and succeeds after', async () => {
     const dir = tempDir();
     const store = openSqliteStore(dir);
