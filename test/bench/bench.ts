@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { summarizeProfile } from './cpu-profile-summary';
-import { freePort, startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { freePort, startFlags, startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { ensureKannel, startKannel, type Kannel } from './kannel';
 import { cpuSeconds, hostCpuSeconds, killAllNow, peakRssKb, resetPeakRss, stop, stopAll, track, treePids } from './processes';
 import { formatReport, median, type Row } from './report';
@@ -384,6 +384,7 @@ async function run(opts: Options, dir: string): Promise<void> {
     loadavgBefore: loadavg()[0]!,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     seconds: (Date.now() - startedAt) / 1000,
+    gatewayFlags: [...startFlags(ROOT), ...opts.nodeFlags],
   };
   const report = formatReport(bench.rows, opts, context);
   writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ context, opts, rows: bench.rows }, null, 1)}\n`);

@@ -1,7 +1,7 @@
 // The gateway under test as its own process: dist/src/main.js in production mode, configured only
 // through its SMSGW_ environment variables, bound to the bench SMSC.
 import { fork, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { stop, track } from './processes';
@@ -27,6 +27,14 @@ export interface GatewayProcessOptions {
   /** directory for node --cpu-prof, written when the gateway exits */
   cpuProfDir?: string;
   extraEnv?: Record<string, string>;
+}
+
+/** The node flags of `npm start` (e.g. the heap cap), so the gateway is measured as it runs. */
+export function startFlags(root: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const match = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(scripts.start.trim());
+  if (!match) throw new Error(`cannot read node flags from the start script "${scripts.start}"`);
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
 export async function freePort(): Promise<number> {
@@ -60,7 +68,7 @@ export async function startGatewayProcess(o: GatewayProcessOptions): Promise<Gat
     ...o.extraEnv,
   });
   const log = openSync(path.join(o.dir, 'gateway.log'), 'a');
-  const execArgv = ['-r', path.join(__dirname, 'exit-with-parent.js'), ...o.nodeFlags];
+  const execArgv = ['-r', path.join(__dirname, 'exit-with-parent.js'), ...startFlags(o.root), ...o.nodeFlags];
   if (o.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`);
   const child = track(fork(path.join(o.root, o.entry), [], { cwd: o.root, env, execArgv, stdio: ['ignore', log, log, 'ipc'] }));
   const url = `http://127.0.0.1:${httpPort}`;

@@ -37,6 +37,8 @@ export interface ReportContext {
   loadavgBefore: number;
   command: string;
   seconds: number;
+  /** node flags the gateway ran with, from the start script (plus --node-flags) */
+  gatewayFlags: string[];
 }
 
 export function median(xs: number[]): number {
@@ -54,7 +56,7 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
   out.push(`Command: \`${ctx.command}\` — ${ctx.date.slice(0, 16).replace('T', ' ')} UTC, commit ${ctx.commit}, Node ${ctx.node}, ${ctx.cpus}, load average before ${ctx.loadavgBefore.toFixed(2)}, ${Math.round(ctx.seconds)} s in all.`);
   out.push(
     `Load: wrk, exact request counts (${opts.n.toLocaleString('en-US')} per closed-loop run), every answer checked; SMPP window ${opts.window}; ` +
-      `gateway NODE_ENV=production, SMSGW_LOG_LEVEL=${opts.logLevel}; bench SMSC answers every submit_sm at once; all on 127.0.0.1.`,
+      `gateway NODE_ENV=production, SMSGW_LOG_LEVEL=${opts.logLevel}, node flags of npm start (${ctx.gatewayFlags.join(' ') || 'none'}); bench SMSC answers every submit_sm at once; all on 127.0.0.1.`,
     '',
   );
   out.push('| mode | requests/s | SMSC msgs/s | HTTP p50 ms | HTTP p99 ms | CPU µs/msg | peak RSS MB | errors | other CPU % |');
