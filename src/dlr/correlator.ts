@@ -119,6 +119,7 @@ export function createCorrelator(opts: CorrelatorOptions) {
 
     /** Applies receipts held for the parts of a record just created. */
     async onRecordCreated(record: MessageRecord): Promise<void> {
+      if (!store.mayHoldReceipts()) return;
       for (const segment of record.segments) {
         if (segment.smscMessageId === null) continue;
         for (const held of await store.findHeld(record.smsc, segment.smscMessageId, canonicalId(segment.smscMessageId))) {

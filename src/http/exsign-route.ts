@@ -77,24 +77,27 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
     }
     const durationMs = performance.now() - started;
     deps.onOutcome?.({ code, durationMs, segments: trace.segments, previousToken: verdict === 'previous' });
-    deps.logger.info(
-      {
-        messageId,
-        client,
-        to: trace.to,
-        numberHash: trace.numberHash,
-        segments: trace.segments,
-        encoding: trace.encoding,
-        smsc: trace.smsc,
-        smscMessageIds: trace.smscMessageIds,
-        deduplicated: trace.deduplicated,
-        auth: verdict === 'previous' ? 'previous-token' : undefined,
-        outcome: code,
-        error: body.ErrorDetails || undefined,
-        latencyMs: Math.round(durationMs * 10) / 10,
-      },
-      'exsign request',
-    );
+    // Built only when it is written: at SMSGW_LOG_LEVEL=warn the hot path makes no log object.
+    if (deps.logger.isLevelEnabled('info')) {
+      deps.logger.info(
+        {
+          messageId,
+          client,
+          to: trace.to,
+          numberHash: trace.numberHash,
+          segments: trace.segments,
+          encoding: trace.encoding,
+          smsc: trace.smsc,
+          smscMessageIds: trace.smscMessageIds,
+          deduplicated: trace.deduplicated,
+          auth: verdict === 'previous' ? 'previous-token' : undefined,
+          outcome: code,
+          error: body.ErrorDetails || undefined,
+          latencyMs: Math.round(durationMs * 10) / 10,
+        },
+        'exsign request',
+      );
+    }
     return { messageId, code, body };
   }
 

@@ -87,16 +87,16 @@ export function createMessageSender(opts: SenderOptions) {
         registered_delivery: opts.registeredDelivery,
         data_coding: message.dataCoding,
       };
-      const outcomes = await Promise.all(
-        message.parts.map(async (part, i) => {
-          const outcome: PartOutcome = await submitPart({ ...base, short_message: part }, deadline).then(
-            (smscMessageId) => ({ smscMessageId, at: Date.now() }),
-            (error: GatewayError) => ({ error, at: Date.now() }),
-          );
-          onPart?.(i, outcome);
-          return outcome;
-        }),
-      );
+      const sendPart = async (part: Buffer, i: number): Promise<PartOutcome> => {
+        const outcome: PartOutcome = await submitPart({ ...base, short_message: part }, deadline).then(
+          (smscMessageId) => ({ smscMessageId, at: Date.now() }),
+          (error: GatewayError) => ({ error, at: Date.now() }),
+        );
+        onPart?.(i, outcome);
+        return outcome;
+      };
+      // Most OTPs are one part: no array of promises for them.
+      const outcomes = message.parts.length === 1 ? [await sendPart(message.parts[0]!, 0)] : await Promise.all(message.parts.map(sendPart));
       const ids: string[] = [];
       for (const outcome of outcomes) {
         if ('error' in outcome) throw outcome.error;

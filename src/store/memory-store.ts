@@ -94,6 +94,10 @@ export function createMemoryStore(): MessageStore {
       return id;
     },
 
+    mayHoldReceipts() {
+      return held.size > 0;
+    },
+
     async findHeld(smsc, exactKey, canonicalKey) {
       const ids = new Set([
         ...(heldIndex.get(indexKey(smsc, 'held-exact', exactKey)) ?? []),

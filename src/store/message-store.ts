@@ -87,6 +87,8 @@ export interface MessageStore {
   hold(receipt: HeldReceipt): Promise<string>;
   /** Held receipts that a newly submitted id could match: by exactKey, or by one of canonicalKeys. */
   findHeld(smsc: string, exactKey: string, canonicalKey: string): Promise<StoredHeldReceipt[]>;
+  /** False when no receipt is held at all: then a new record needs no findHeld. May err on true. */
+  mayHoldReceipts(): boolean;
   release(id: string): Promise<void>;
   /** Removes and returns up to `limit` held receipts whose expiresAt is not after `now`. */
   expireHeld(now: number, limit: number): Promise<StoredHeldReceipt[]>;

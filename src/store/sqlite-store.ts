@@ -309,6 +309,10 @@ export function openSqliteStore(dataDir: string, opts: { onWarning?(message: str
       });
     },
 
+    mayHoldReceipts() {
+      return heldCount !== 0;
+    },
+
     findHeld(smsc, exactKey, canonicalKey) {
       return read(() => (heldCount === 0 ? [] : sql.findHeld.all(smsc, exactHeldKey(exactKey), canonicalHeldKey(canonicalKey)).map(toHeld)));
     },
