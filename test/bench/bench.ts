@@ -49,7 +49,7 @@ export interface Options {
   modes: Mode[];
 }
 
-const MODES = ['library', 'closed', 'fixed', 'receipts', 'fixed-receipts', 'mix'] as const;
+const MODES = ['library', 'http-floor', 'closed', 'fixed', 'receipts', 'fixed-receipts', 'mix'] as const;
 type Mode = (typeof MODES)[number];
 
 function parseOptions(argv: string[]): Options {
@@ -175,6 +175,33 @@ class Bench {
       otherCpuPct: otherCpuPct(before, after, after.cpu[0]! - before.cpu[0]! + clientCpu),
       note: r.error,
     });
+  }
+
+  /** A bare node:http server under the same load as the gateway: Node's HTTP cost on its own. */
+  async httpFloor(connections: number): Promise<Row> {
+    const child = track(fork(path.join(__dirname, 'http-floor.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
+    resetPeakRss(child.pid!);
+    const spec = this.spec(`http://127.0.0.1:${port}`, 'exsign', connections, this.opts.n, 0, 'single');
+    const before = snapshot([child.pid!]);
+    const load = await runWrk(spec);
+    const after = snapshot([child.pid!]);
+    const cpu = after.cpu[0]! - before.cpu[0]!;
+    const row = this.push({
+      mode: `HTTP floor: bare node:http server answering at once (no SMPP, no store), ${connections} connections`,
+      kind: connections === 50 ? 'http-floor' : 'http-floor-other',
+      requestsPerSec: load.ok / load.seconds,
+      smscMsgsPerSec: 0,
+      p50Ms: load.p50_ms,
+      p99Ms: load.p99_ms,
+      cpuUsPerMsg: load.ok ? (cpu * 1e6) / load.ok : 0,
+      peakRssMb: peakRssKb(child.pid!) / 1024,
+      errors: load.failed + (spec.total - load.answered),
+      otherCpuPct: otherCpuPct(before, after, cpu + load.cpuSeconds),
+      note: load.first_fail || undefined,
+    });
+    await stop(child, 5000);
+    return row;
   }
 
   private spec(url: string, kind: LoadSpec['kind'], connections: number, total: number, rate: number, mix: LoadSpec['mix']): LoadSpec {
@@ -308,6 +335,8 @@ async function run(opts: Options, dir: string): Promise<void> {
     await bench.library(false);
     await bench.library(true);
   }
+
+  for (const c of has('http-floor') ? opts.concurrencies : []) await bench.httpFloor(c);
 
   const profileDir = opts.cpuProf ? path.join(dir, 'profile') : undefined;
   const gw = await startGatewayProcess({

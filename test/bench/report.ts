@@ -6,7 +6,7 @@ export interface Row {
    *  gw-fixed, gw-fixed-receipts, gw-mix, gateway-vs-kannel, kannel */
   kind: string;
   requestsPerSec: number | null;
-  /** submit_sm per second at the SMSC, from the start of the load to the last submit_sm */
+  /** submit_sm per second at the SMSC, from the start of the load to the last submit_sm (0 for the HTTP floor) */
   smscMsgsPerSec: number;
   p50Ms: number | null;
   p99Ms: number | null;
@@ -63,7 +63,7 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     out.push(
-      `| ${r.mode}${r.note ? ` (${r.note})` : ''} | ${int(r.requestsPerSec)} | ${int(r.smscMsgsPerSec)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ` +
+      `| ${r.mode}${r.note ? ` (${r.note})` : ''} | ${int(r.requestsPerSec)} | ${r.kind.startsWith('http-floor') ? '–' : int(r.smscMsgsPerSec)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ` +
         `${int(r.cpuUsPerMsg)} | ${int(r.peakRssMb)} | ${r.errors} | ${int(r.otherCpuPct)} |`,
     );
   }
@@ -85,10 +85,18 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
   const fixedReceipts = find('gw-fixed-receipts');
   const vsKannel = find('gateway-vs-kannel');
   const kannel = find('kannel');
+  const floor = find('http-floor');
   const targets: string[] = [];
   const check = (ok: boolean, text: string) => targets.push(`- ${ok ? 'met' : 'NOT MET'}: ${text}`);
 
   out.push('Ratios (same run):');
+  if (floor && lib && gw) {
+    out.push(
+      `- where the gateway's CPU per message goes: ${int(floor.cpuUsPerMsg)} µs is Node's HTTP alone (the HTTP floor row), ${int(lib.cpuUsPerMsg)} µs ` +
+        `the bare library's SMPP; ${int(gw.cpuUsPerMsg - floor.cpuUsPerMsg - lib.cpuUsPerMsg)} µs is the rest (token, JSON shape, number, encoding, ` +
+        `record and commit, metrics). The floor plus the library is ${ratio((floor.cpuUsPerMsg + lib.cpuUsPerMsg) / lib.cpuUsPerMsg)} × the library's CPU.`,
+    );
+  }
   if (lib && gw) {
     out.push(
       `- gateway (50 connections) ÷ library limit: ${ratio(gw.smscMsgsPerSec / lib.smscMsgsPerSec)} of its msgs/s ` +
