@@ -89,13 +89,11 @@ export function createCorrelator(opts: CorrelatorOptions) {
   return {
     /** Resolves once the receipt's effect (or the held receipt) is stored; rejects if it is not. */
     async onReceipt(update: ReceiptUpdate): Promise<CorrelationResult> {
-      let match = await findSegment(update.smscMessageId);
-      if (!match) {
-        // A hasty SMSC writes the receipt right behind the submit_sm_resp; the record is written
-        // as that response settles, in the same turn. One turn's wait spares holding it in the store.
-        await new Promise(setImmediate);
-        match = await findSegment(update.smscMessageId);
-      }
+      // A hasty SMSC writes the receipt right behind the submit_sm_resp, and the record is written
+      // as that response settles, in the same turn: looking one turn later finds it at the first
+      // query instead of after every fallback lookup and a trip through the held receipts.
+      await new Promise(setImmediate);
+      const match = await findSegment(update.smscMessageId);
       if (match && 'ref' in match) {
         const applied = await apply(match.ref, update);
         if (applied) return applied;
