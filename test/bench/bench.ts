@@ -41,7 +41,8 @@ export interface Options {
   rate: number;
   rateSeconds: number;
   concurrencies: number[];
-  kannelRounds: number;
+  /** rounds alternating the gateway with the library, the HTTP floor and (--kannel) Kannel */
+  rounds: number;
   kannelLogLevel: number;
   /** gateway entry point relative to the project (experiments, e.g. a node:cluster wrapper) */
   entry: string;
@@ -83,7 +84,7 @@ function parseOptions(argv: string[]): Options {
     rate: num('rate', 1000),
     rateSeconds: num('rate-seconds', quick ? 5 : 10),
     concurrencies: (flags.get('concurrency') ?? (quick ? '50' : '10,50,200')).split(',').map(Number),
-    kannelRounds: num('rounds', quick ? 1 : 3),
+    rounds: num('rounds', quick ? 1 : 3),
     kannelLogLevel: num('kannel-log-level', 2),
     entry: flags.get('entry') ?? 'dist/src/main.js',
     nodeFlags: (flags.get('node-flags') ?? '').split(',').filter(Boolean),
@@ -138,7 +139,7 @@ class Bench {
   ) {}
 
   /** The bare node-smpp client against the same SMSC: the library's own limit. */
-  async library(receipts: boolean): Promise<Row> {
+  async library(receipts: boolean, report = true): Promise<Row> {
     await this.smsc.receipts(receipts);
     await this.smsc.reset();
     const simPid = this.smsc.process.pid!;
@@ -164,7 +165,7 @@ class Bench {
       peakRssKb: number;
     };
     const stats = await this.smsc.stats();
-    return this.push({
+    const row: Row = {
       mode: `library limit: bare node-smpp client, window ${this.opts.window}${receipts ? ', receipts' : ''}`,
       kind: receipts ? 'library-receipts' : 'library',
       requestsPerSec: null,
@@ -176,11 +177,12 @@ class Bench {
       errors: (r.error ? 1 : 0) + r.failed + Math.abs(stats.submits - n) + (receipts ? n - r.receipts : 0),
       otherCpuPct: otherCpuPct(before, after, after.cpu[0]! - before.cpu[0]! + clientCpu),
       note: r.error,
-    });
+    };
+    return report ? this.push(row) : row;
   }
 
   /** A bare node:http server under the same load as the gateway: Node's HTTP cost on its own. */
-  async httpFloor(connections: number): Promise<Row> {
+  async httpFloor(connections: number, report = true): Promise<Row> {
     const child = track(fork(path.join(__dirname, 'http-floor.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
     resetPeakRss(child.pid!);
@@ -189,7 +191,7 @@ class Bench {
     const load = await runWrk(spec);
     const after = snapshot([child.pid!]);
     const cpu = after.cpu[0]! - before.cpu[0]!;
-    const row = this.push({
+    const row: Row = {
       mode: `HTTP floor: bare node:http server answering at once (no SMPP, no store), ${connections} connections`,
       kind: connections === 50 ? 'http-floor' : 'http-floor-other',
       requestsPerSec: load.ok / load.seconds,
@@ -201,9 +203,9 @@ class Bench {
       errors: load.failed + (spec.total - load.answered),
       otherCpuPct: otherCpuPct(before, after, cpu + load.cpuSeconds),
       note: load.first_fail || undefined,
-    });
+    };
     await stop(child, 5000);
-    return row;
+    return report ? this.push(row) : row;
   }
 
   private spec(url: string, kind: LoadSpec['kind'], connections: number, total: number, rate: number, mix: LoadSpec['mix']): LoadSpec {
@@ -320,6 +322,7 @@ function medianRow(rows: Row[], mode: string, kind: string): Row {
     errors: sum(rows.map((r) => r.errors)),
     otherCpuPct: Math.max(...rows.map((r) => r.otherCpuPct)),
     perRun: rows.map((r) => r.smscMsgsPerSec),
+    perRunCpu: rows.map((r) => r.cpuUsPerMsg),
     note: [...new Set(rows.map((r) => r.note).filter(Boolean))].join('; ') || undefined,
   };
 }
@@ -376,6 +379,8 @@ async function run(opts: Options, dir: string): Promise<void> {
     kind: 'gw-mix',
   });
 
+  // The machine is shared and its speed drifts within minutes: the figures the targets compare
+  // come from rounds that alternate the gateway with the library, the HTTP floor and Kannel.
   let kannel: Kannel | undefined;
   if (opts.kannel) {
     const kannelDir = path.join(dir, 'kannel');
@@ -389,14 +394,20 @@ async function run(opts: Options, dir: string): Promise<void> {
       maxSeconds: MAX_LIFETIME_S,
     });
     log('Kannel online');
-    const g: Row[] = [];
-    const k: Row[] = [];
-    for (let round = 1; round <= opts.kannelRounds; round++) {
-      g.push(await bench.gateway(gw, `gateway vs Kannel, round ${round}`, { connections: 50, total: opts.n, receipts: false }, false));
-      k.push(await bench.kannel(kannel, 50, opts.n));
+  }
+  if (has('closed')) {
+    const [g, l, f, k]: Row[][] = [[], [], [], []];
+    for (let round = 1; round <= opts.rounds; round++) {
+      g.push(await bench.gateway(gw, `gateway, alternating round ${round}`, { connections: 50, total: opts.n, receipts: false }, false));
+      l.push(await bench.library(false, false));
+      f.push(await bench.httpFloor(50, false));
+      if (kannel) k.push(await bench.kannel(kannel, 50, opts.n));
     }
-    bench.push(medianRow(g, `gateway, closed loop, 50 connections (median of ${g.length}, alternating with Kannel)`, 'gateway-vs-kannel'));
-    bench.push(medianRow(k, `Kannel 1.4.5 sendsms, 50 connections (median of ${k.length}; answers before the SMSC does)`, 'kannel'));
+    const others = ['the library', 'the HTTP floor', ...(kannel ? ['Kannel'] : [])].join(', ');
+    bench.push(medianRow(g, `gateway, closed loop, 50 connections (median of ${g.length} rounds alternating with ${others})`, 'gateway-alt'));
+    bench.push(medianRow(l, `library limit, window ${opts.window} (median of ${l.length} alternating rounds)`, 'library-alt'));
+    bench.push(medianRow(f, `HTTP floor, 50 connections (median of ${f.length} alternating rounds)`, 'http-floor-alt'));
+    if (kannel) bench.push(medianRow(k, `Kannel 1.4.5 sendsms, 50 connections (median of ${k.length} alternating rounds; answers before the SMSC does)`, 'kannel'));
   }
 
   await gw.stop();
