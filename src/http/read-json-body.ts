@@ -12,9 +12,9 @@ export function isPlainBody(req: IncomingMessage): boolean {
 /**
  * Reads a body of at most `limitBytes` and parses it as JSON, whatever the Content-Type (portals
  * do not always send application/json). JSON is UTF-8 (RFC 8259): other bytes are refused rather
- * than sent to a phone as U+FFFD, whatever charset is declared. An empty body parses as '' so the shape check,
- * not the parser, names the problem. On BODY_TOO_LARGE the rest of the body is drained so the
- * client reads our answer, not a reset.
+ * than sent to a phone as U+FFFD, whatever charset is declared. An empty body parses as '' so the
+ * shape check, not the parser, names the problem. On BODY_TOO_LARGE the rest of the body is
+ * drained so the client reads our answer, not a reset.
  */
 export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   const declared = req.headers['content-length'];

@@ -81,10 +81,11 @@ const canonicalHeldKey = (key: string) => `c:${key}`;
  *
  * Writes are applied at once inside a transaction that is committed on the next turn of the
  * event loop, so everything written in one turn shares one commit (a commit per message measured
- * 100-200 µs; batched, 15-40 µs). Each write resolves only after its commit, and
- * reads on the same connection see writes not yet committed. Every write is atomic on its own
- * (a savepoint, or statements undone by hand), so a failing one leaves the rest of the batch intact. synchronous=NORMAL: a commit
- * survives a process crash; a power cut can lose the last few.
+ * 100-200 µs; batched, 15-40 µs). Each write resolves only after its commit, and reads on the
+ * same connection see writes not yet committed. Every write is atomic on its own (a savepoint, or
+ * statements undone by hand), so a failing one leaves the rest of the batch intact.
+ * synchronous=NORMAL: a commit survives a process crash; a power cut can lose the last few.
+ * WAL checkpoints run in a worker thread (wal-checkpointer.ts), not inside the commits.
  */
 export function openSqliteStore(dataDir: string, opts: { onWarning?(message: string): void } = {}): MessageStore {
   mkdirSync(dataDir, { recursive: true });
