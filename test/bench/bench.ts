@@ -127,6 +127,8 @@ function otherCpuPct(before: Snapshot, after: Snapshot, accounted: number): numb
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** Requests or submits run, and not counted, before a measured run: the gateway's and the library's JIT warm up alike. */
+const warmupCount = (n: number) => Math.min(5000, n);
 const log = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 
 class Bench {
@@ -145,7 +147,8 @@ class Bench {
     const simPid = this.smsc.process.pid!;
     const before = snapshot([simPid]);
     const n = this.opts.n;
-    const args = [`--port=${this.smsc.port}`, `--n=${n}`, `--window=${this.opts.window}`, `--registered-delivery=${receipts ? 1 : 0}`];
+    const warmup = warmupCount(n);
+    const args = [`--port=${this.smsc.port}`, `--n=${n}`, `--warmup=${warmup}`, `--window=${this.opts.window}`, `--registered-delivery=${receipts ? 1 : 0}`];
     const child = track(fork(path.join(__dirname, 'library-client.js'), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -174,7 +177,7 @@ class Bench {
       p99Ms: null,
       cpuUsPerMsg: r.cpuUsPerMessage,
       peakRssMb: r.peakRssKb / 1024,
-      errors: (r.error ? 1 : 0) + r.failed + Math.abs(stats.submits - n) + (receipts ? n - r.receipts : 0),
+      errors: (r.error ? 1 : 0) + r.failed + Math.abs(stats.submits - warmup - n) + (receipts ? n - r.receipts : 0),
       otherCpuPct: otherCpuPct(before, after, after.cpu[0]! - before.cpu[0]! + clientCpu),
       note: r.error,
     };
@@ -357,7 +360,7 @@ async function run(opts: Options, dir: string): Promise<void> {
     nodeFlags: opts.nodeFlags,
   });
   log(`gateway pid ${gw.pid} at ${gw.url}`);
-  await bench.gateway(gw, 'warm-up', { connections: 50, total: Math.min(5000, opts.n), receipts: false }, false);
+  await bench.gateway(gw, 'warm-up', { connections: 50, total: warmupCount(opts.n), receipts: false }, false);
   for (const c of has('closed') ? opts.concurrencies : []) {
     await bench.gateway(gw, `gateway, closed loop, ${c} connections`, { connections: c, total: opts.n, receipts: false, kind: c === 50 ? 'gw-c50' : 'gw-closed' });
   }

@@ -1,7 +1,8 @@
 // The library limit: a bare npm `smpp` 0.5.1 session, no gateway around it, sending the same
 // submit_sm the gateway sends (pre-encoded GSM 03.38 Buffer, data_coding 0, the same addresses
 // and registered_delivery) with at most --window outstanding, and acking receipts. Run in its own
-// process by bench.ts; prints one JSON line. CPU is this process's own, from bind to last response.
+// process by bench.ts; prints one JSON line. Like the gateway, it is warmed up first (--warmup
+// messages, not counted); CPU is this process's own, from the end of the warm-up to the last response.
 import { connect, PDU } from 'smpp';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -10,8 +11,11 @@ const total = Number(args.get('n') ?? 50000);
 const window = Number(args.get('window') ?? 100);
 const registeredDelivery = Number(args.get('registered-delivery') ?? 0);
 const maxSeconds = Number(args.get('max-seconds') ?? 60);
+const warmup = Number(args.get('warmup') ?? 0);
 
 const text = Buffer.from('Your code is 123456', 'latin1'); // GSM 03.38 unpacked = ASCII for these characters
+let phaseTotal = warmup || total;
+let warming = warmup > 0;
 let sent = 0;
 let answered = 0;
 let failed = 0;
@@ -27,7 +31,7 @@ session.on('pdu', (pdu: PDU) => {
   if (pdu.command === 'deliver_sm') {
     receipts++;
     session.send(pdu.response());
-    if (done()) finish();
+    if (done()) next();
   } else if (pdu.command === 'enquire_link') {
     session.send(pdu.response());
   }
@@ -43,7 +47,7 @@ session.on('connect', () => {
 const guard = setTimeout(() => finish(`not done within ${maxSeconds} s`), maxSeconds * 1000);
 
 function pump(): void {
-  while (inflight < window && sent < total) {
+  while (inflight < window && sent < phaseTotal) {
     const i = sent++;
     inflight++;
     const pdu = new PDU('submit_sm', {
@@ -62,15 +66,27 @@ function pump(): void {
       inflight--;
       answered++;
       if (resp.command_status !== 0) failed++;
-      if (done()) finish();
+      if (done()) next();
       else pump();
     });
   }
 }
 
-/** Every response in, and with receipts requested every receipt acked too. */
+/** Every response of the phase in, and with receipts requested every receipt acked too. */
 function done(): boolean {
-  return answered === total && (registeredDelivery === 0 || receipts >= total);
+  return answered === phaseTotal && (registeredDelivery === 0 || receipts >= phaseTotal);
+}
+
+/** From the warm-up to the measured run, or the end. */
+function next(): void {
+  if (!warming) return finish();
+  if (failed) return finish(`${failed} warm-up submits refused`);
+  warming = false;
+  phaseTotal = total;
+  sent = answered = receipts = 0;
+  started = performance.now();
+  cpuAtStart = process.cpuUsage();
+  pump();
 }
 
 function finish(error?: string): void {
