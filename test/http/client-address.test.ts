@@ -4,7 +4,7 @@ import { createClientAddress } from '../../src/http/client-address';
 import { createAllowlist } from '../../src/http/ip-allowlist';
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
 import { startFakeSmsc } from '../support/fake-smsc';
-import { sms, startGateway, type TestGateway } from '../support/gateway';
+import { sms, type TestGateway, withGateway } from '../support/gateway';
 
 describe('client address from X-Forwarded-For', () => {
   const viaProxy = createClientAddress(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
@@ -68,19 +68,11 @@ describe('caller address over real sockets', () => {
     smsc.submits.length = 0;
   });
 
-  async function withGateway(env: Record<string, string>, body: (gw: TestGateway) => Promise<void>): Promise<void> {
-    const gw = await startGateway(smscUrl, env);
-    try {
-      await body(gw);
-    } finally {
-      await gw.stop();
-    }
-  }
   const refused = { IsSuccess: false, ErrorDetails: 'Caller address not allowed' };
   const clientLogged = (gw: TestGateway) => gw.logs.records().filter((r) => r.msg === 'exsign request').pop()?.client;
 
   it('behind a trusted proxy: the right-most untrusted X-Forwarded-For hop is the caller', async () => {
-    await withGateway({ SMSGW_TRUSTED_PROXIES: '127.0.0.1', SMSGW_ALLOWED_IPS: '10.0.0.0/8' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_TRUSTED_PROXIES: '127.0.0.1', SMSGW_ALLOWED_IPS: '10.0.0.0/8' }, async (gw) => {
       expect((await gw.post(sms('code 1'), { 'x-forwarded-for': '10.1.2.3' })).json.IsSuccess).toBe(true);
       expect(clientLogged(gw)).toBe('10.1.2.3');
       // The client put an allowed address first; the proxy appended the real one.
@@ -93,22 +85,22 @@ describe('caller address over real sockets', () => {
   });
 
   it('without a trusted proxy a spoofed X-Forwarded-For changes nothing', async () => {
-    await withGateway({ SMSGW_ALLOWED_IPS: '10.0.0.0/8' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_ALLOWED_IPS: '10.0.0.0/8' }, async (gw) => {
       expect((await gw.post(sms('code 1'), { 'x-forwarded-for': '10.1.2.3' })).json).toEqual(refused);
       expect(clientLogged(gw)).toBe('127.0.0.1');
     });
-    await withGateway({}, async (gw) => {
+    await withGateway(smscUrl, {}, async (gw) => {
       expect((await gw.post(sms('code 1'), { 'x-forwarded-for': '192.0.2.7' })).json.IsSuccess).toBe(true);
     });
     expect(smsc.submits).toHaveLength(1);
   });
 
   it('reads IPv4-mapped socket addresses as IPv4 (listening on ::ffff:127.0.0.1)', async () => {
-    await withGateway({ SMSGW_HTTP_HOST: '::ffff:127.0.0.1', SMSGW_ALLOWED_IPS: '127.0.0.1' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_HTTP_HOST: '::ffff:127.0.0.1', SMSGW_ALLOWED_IPS: '127.0.0.1' }, async (gw) => {
       expect((await gw.post(sms('code 1'))).json.IsSuccess).toBe(true);
       expect(clientLogged(gw)).toBe('127.0.0.1');
     });
-    await withGateway({ SMSGW_HTTP_HOST: '::ffff:127.0.0.1', SMSGW_ALLOWED_IPS: '10.0.0.0/8' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_HTTP_HOST: '::ffff:127.0.0.1', SMSGW_ALLOWED_IPS: '10.0.0.0/8' }, async (gw) => {
       expect((await gw.post(sms('code 1'))).json).toEqual(refused);
     });
   });
@@ -118,15 +110,15 @@ describe('caller address over real sockets', () => {
       console.warn('::1 is not available here: IPv6 socket test skipped');
       return;
     }
-    await withGateway({ SMSGW_HTTP_HOST: '::1', SMSGW_ALLOWED_IPS: '::1' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_HTTP_HOST: '::1', SMSGW_ALLOWED_IPS: '::1' }, async (gw) => {
       expect(gw.url).toMatch(/^http:\/\/\[::1\]:/);
       expect((await gw.post(sms('code 1'))).json.IsSuccess).toBe(true);
       expect(isIPv6(String(clientLogged(gw)))).toBe(true);
     });
-    await withGateway({ SMSGW_HTTP_HOST: '::1', SMSGW_ALLOWED_IPS: '127.0.0.1' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_HTTP_HOST: '::1', SMSGW_ALLOWED_IPS: '127.0.0.1' }, async (gw) => {
       expect((await gw.post(sms('code 1'))).json).toEqual(refused);
     });
-    await withGateway({ SMSGW_HTTP_HOST: '::1', SMSGW_TRUSTED_PROXIES: '::1', SMSGW_ALLOWED_IPS: '2001:db8::/32,10.0.0.0/8' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_HTTP_HOST: '::1', SMSGW_TRUSTED_PROXIES: '::1', SMSGW_ALLOWED_IPS: '2001:db8::/32,10.0.0.0/8' }, async (gw) => {
       expect((await gw.post(sms('code 1'), { 'x-forwarded-for': '[2001:db8::5]:443' })).json.IsSuccess).toBe(true);
       expect((await gw.post(sms('code 2'), { 'x-forwarded-for': '::ffff:10.1.2.3' })).json.IsSuccess).toBe(true);
       expect(clientLogged(gw)).toBe('10.1.2.3');

@@ -1,6 +1,6 @@
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
 import { startFakeSmsc } from '../support/fake-smsc';
-import { sms, startGateway, type TestGateway } from '../support/gateway';
+import { sms, startGateway, type TestGateway, withGateway } from '../support/gateway';
 
 /** A GB mobile in its own prefix (the number without its last 4 digits), so tests do not share prefix counts. */
 const mobile = (prefix: number) => `+447400${prefix}3456`;
@@ -115,17 +115,9 @@ describe('abuse limits: settings', () => {
   });
   afterAll(() => smsc.stop());
 
-  async function withGateway(env: Record<string, string>, body: (gw: TestGateway) => Promise<void>): Promise<void> {
-    const gw = await startGateway(smscUrl, env);
-    try {
-      await body(gw);
-    } finally {
-      await gw.stop();
-    }
-  }
 
   it('per prefix, global and budget refusals each have their own ErrorDetails', async () => {
-    await withGateway({ SMSGW_LIMITS_ENABLED: 'true', SMSGW_LIMIT_PER_PREFIX: '2', SMSGW_LIMIT_GLOBAL: '4', SMSGW_DAILY_BUDGET: '5' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_LIMITS_ENABLED: 'true', SMSGW_LIMIT_PER_PREFIX: '2', SMSGW_LIMIT_GLOBAL: '4', SMSGW_DAILY_BUDGET: '5' }, async (gw) => {
       const answers = [];
       for (const number of ['+447400201111', '+447400202222', '+447400203333', '+447812345678', '+447300123456', '+447400991111']) {
         answers.push((await gw.post(sms('Your code is 1', number))).json.ErrorDetails);
@@ -139,14 +131,14 @@ describe('abuse limits: settings', () => {
         expect.stringMatching(/^Gateway-wide rate limit reached: at most 4 messages per 1 min; retry in \d+ s$/),
       ]);
     });
-    await withGateway({ SMSGW_LIMITS_ENABLED: 'true', SMSGW_DAILY_BUDGET: '1' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_LIMITS_ENABLED: 'true', SMSGW_DAILY_BUDGET: '1' }, async (gw) => {
       expect((await gw.post(sms('Your code is 1', '+447400301111'))).json.IsSuccess).toBe(true);
       expect((await gw.post(sms('Your code is 1', '+447400311111'))).json.ErrorDetails).toMatch(/^Message budget exhausted: at most 1 messages per 24 h; retry in \d+ min$/);
     });
   });
 
   it('SMSGW_ALLOWED_COUNTRIES widens the allowlist; SMSGW_MOBILE_ONLY=false lets fixed lines through', async () => {
-    await withGateway({ SMSGW_LIMITS_ENABLED: 'true', SMSGW_DEFAULT_REGION: 'GB', SMSGW_ALLOWED_COUNTRIES: 'gb, fr', SMSGW_MOBILE_ONLY: 'false' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_LIMITS_ENABLED: 'true', SMSGW_DEFAULT_REGION: 'GB', SMSGW_ALLOWED_COUNTRIES: 'gb, fr', SMSGW_MOBILE_ONLY: 'false' }, async (gw) => {
       expect((await gw.post(sms('Your code is 1', '+33612345678'))).json.IsSuccess).toBe(true);
       expect((await gw.post(sms('Your code is 1', '+4915112345678'))).json.ErrorDetails).toMatch(/country DE is not allowed \(allowed: GB, FR\)/);
       expect((await gw.post(sms('Your code is 1', '+442079460000'))).json.IsSuccess).toBe(true);
@@ -154,7 +146,7 @@ describe('abuse limits: settings', () => {
   });
 
   it('SMSGW_LIMITS_ENABLED=false switches every check off and warns at start-up', async () => {
-    await withGateway({ SMSGW_LIMITS_ENABLED: 'false', SMSGW_DEFAULT_REGION: 'GB', SMSGW_LIMIT_PER_NUMBER: '1' }, async (gw) => {
+    await withGateway(smscUrl, { SMSGW_LIMITS_ENABLED: 'false', SMSGW_DEFAULT_REGION: 'GB', SMSGW_LIMIT_PER_NUMBER: '1' }, async (gw) => {
       const warning = gw.logs.records().find((r) => r.level === 40 && String(r.msg).startsWith('SMSGW_LIMITS_ENABLED=false'));
       expect(warning).toBeDefined();
       for (let i = 0; i < 4; i++) expect((await gw.post(sms('Your code is 1', '+447400401111'))).json.IsSuccess).toBe(true);

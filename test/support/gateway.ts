@@ -88,6 +88,16 @@ export async function startGateway(smscUrl: string, env: Record<string, string> 
   };
 }
 
+/** Runs `body` with a gateway of its own, stopped afterwards whatever happens. */
+export async function withGateway(smscUrl: string, env: Record<string, string>, body: (gw: TestGateway) => Promise<void>): Promise<void> {
+  const gw = await startGateway(smscUrl, env);
+  try {
+    await body(gw);
+  } finally {
+    await gw.stop();
+  }
+}
+
 export const sms = (text: string, number = '+447911123456') => ({ MobileNumber: number, MessageText: text });
 
 /** Polls until `predicate` holds or `timeoutMs` passes (then fails with `what`). */
