@@ -1,13 +1,14 @@
 // Interop against an SMSC we did not write: a small script on Debian's Net::SMPP
 // (libnet-smpp-perl, installed by .ci/run). Bind, submit (GSM and UCS-2, single and multipart),
-// delivery receipts, unbind. Skipped when perl cannot load Net::SMPP.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// delivery receipts, unbind. Skipped when perl cannot load Net::SMPP (unless tools are required: tools.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { sms, startGateway, waitFor, type TestGateway } from '../support/gateway';
+import { hasTool } from '../support/tools';
 
-const hasNetSmpp = spawnSync('perl', ['-MNet::SMPP', '-MJSON::PP', '-e', '1']).status === 0;
+const hasNetSmpp = hasTool('perl', ['-MNet::SMPP', '-MJSON::PP', '-e', '1']);
 const describeInterop = hasNetSmpp ? describe : describe.skip;
 
 interface Reported {

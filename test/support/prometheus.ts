@@ -1,15 +1,14 @@
 // A real Prometheus (Debian's /usr/bin/prometheus) for system tests: loopback only, a temporary
-// storage directory, ended by its PID. Tests that need it skip where it is not installed.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// storage directory, ended by its PID. Tests that need it skip where it is not installed (tools.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './fake-smsc';
+import { hasTool } from './tools';
 
-// SMSGW_TEST_REQUIRE_PROMETHEUS=1 (for CI) turns a missing binary into failures instead of skips.
-const required = process.env.SMSGW_TEST_REQUIRE_PROMETHEUS === '1';
-export const hasPrometheus = required || spawnSync('prometheus', ['--version']).error === undefined;
-export const hasPromtool = required || spawnSync('promtool', ['--version']).error === undefined;
+export const hasPrometheus = hasTool('prometheus', ['--version']);
+export const hasPromtool = hasTool('promtool', ['--version']);
 
 /** The envelope of every /api/v1 answer; errors come back as HTTP 4xx with the same shape. */
 export interface ApiAnswer<T> {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hasTool } from './tools';
 
 export interface TestPki {
   dir: string;
@@ -16,7 +17,7 @@ export interface TestPki {
   remove(): void;
 }
 
-export const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+export const hasOpenssl = hasTool('openssl', ['version']);
 
 /** Generates a throw-away CA, a server certificate for 127.0.0.1/localhost and a client certificate (never committed). */
 export function createTestPki(): TestPki {
