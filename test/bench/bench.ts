@@ -5,9 +5,9 @@
 //
 // Processes: the bench SMSC (fast-smsc.js), the gateway (dist/src/main.js, NODE_ENV=production,
 // with npm start's node flags), wrk with load.lua, the bare node-smpp client (library-client.js),
-// a bare node:http server as the HTTP floor (http-floor.js), Kannel's two boxes. `--modes=` picks
-// runs (library, http-floor, closed, fixed, receipts, fixed-receipts, mix) to profile one of them. Each is
-// stopped by PID at the end, on Ctrl-C and on errors, and each has its own bound on lifetime.
+// a bare node:http server as the HTTP floor (http-floor.js), Kannel's two boxes. Each is stopped
+// by PID at the end, on Ctrl-C and on errors, and each has its own bound on lifetime. `--modes=`
+// picks runs (library, http-floor, closed, fixed, receipts, fixed-receipts, mix) to profile one.
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

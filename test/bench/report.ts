@@ -88,7 +88,8 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
   const fixedReceipts = find('gw-fixed-receipts');
   const kannel = find('kannel');
   // Alternating rounds (bench.ts) give the figures the targets compare; single runs are the fallback.
-  const cpuGw = find('gateway-alt') ?? gw;
+  const gwAlternating = find('gateway-alt');
+  const cpuGw = gwAlternating ?? gw;
   const cpuLib = find('library-alt') ?? lib;
   const floor = find('http-floor-alt') ?? find('http-floor');
   const targets: string[] = [];
@@ -129,7 +130,7 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
     );
     check(gwReceipts.cpuUsPerMsg <= 3 * libReceipts.cpuUsPerMsg, `with receipts, CPU per message within 3 × the library's: ${ratio(gwReceipts.cpuUsPerMsg / libReceipts.cpuUsPerMsg)} ×`);
   }
-  const vsKannel = find('gateway-alt');
+  const vsKannel = gwAlternating;
   if (vsKannel && kannel) {
     const r = vsKannel.smscMsgsPerSec / kannel.smscMsgsPerSec;
     const pairs = perRound(vsKannel, kannel, (row) => row.perRun).map(ratio).join(', ');
