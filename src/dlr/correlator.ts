@@ -70,7 +70,7 @@ export function createCorrelator(opts: CorrelatorOptions) {
     });
     if (!stored) return undefined; // purged between the lookup and the update
     const segment = stored.segments[ref.part];
-    if (effect?.segmentSettled && segment?.acceptedAt) {
+    if (effect && segment?.acceptedAt) {
       opts.metrics.dlrLatency.observe({ smsc }, Math.max(0, update.receivedAt - segment.acceptedAt) / 1000);
     }
     if (effect?.messageSettled) opts.onSettled?.(stored);

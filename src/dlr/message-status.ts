@@ -55,8 +55,6 @@ export function recordFromParts(input: NewRecord): MessageRecord {
 
 export interface ReceiptEffect {
   record: MessageRecord;
-  /** The receipt settled its part. */
-  segmentSettled: boolean;
   /** The receipt settled the message. */
   messageSettled: boolean;
 }
@@ -73,15 +71,15 @@ export function applyReceipt(record: MessageRecord, part: number, update: Receip
   // err 000 on a delivered part is "no error", not an error code.
   const error = update.err === null || ZEROS.test(update.err) ? null : update.err;
   const segments = record.segments.map((s, i): SegmentRecord => (i === part ? { ...s, status: state, error } : s));
-  const messageSettled = record.status === 'accepted' && aggregateStatus(segments) !== 'accepted';
+  const status = aggregateStatus(segments);
+  const messageSettled = record.status === 'accepted' && status !== 'accepted';
   return {
     record: {
       ...record,
       segments,
-      status: messageSettled ? aggregateStatus(segments) : record.status,
+      status: messageSettled ? status : record.status,
       updatedAt: Math.max(record.updatedAt, update.receivedAt),
     },
-    segmentSettled: true,
     messageSettled,
   };
 }

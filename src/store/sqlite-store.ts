@@ -153,10 +153,17 @@ export function openSqliteStore(dataDir: string, opts: { onWarning?(message: str
     }
   }
 
+  /** The open batch did not reach the file: every write in it fails. */
+  function loseBatch(err: unknown): void {
+    commitTimer = undefined;
+    recountHeld();
+    const lost = waiters;
+    waiters = [];
+    for (const waiter of lost) waiter.reject(err);
+  }
+
   function commit(): void {
     commitTimer = undefined;
-    const batch = waiters;
-    waiters = [];
     try {
       sql.commit.run();
     } catch (err) {
@@ -165,10 +172,11 @@ export function openSqliteStore(dataDir: string, opts: { onWarning?(message: str
       } catch {
         // The connection is broken; the next write reports it.
       }
-      recountHeld();
-      for (const waiter of batch) waiter.reject(err);
+      loseBatch(err);
       return;
     }
+    const batch = waiters;
+    waiters = [];
     for (const waiter of batch) waiter.resolve();
   }
 
@@ -189,11 +197,7 @@ export function openSqliteStore(dataDir: string, opts: { onWarning?(message: str
       // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the batch is lost.
       if (!db.inTransaction && commitTimer) {
         clearImmediate(commitTimer);
-        commitTimer = undefined;
-        recountHeld();
-        const lost = waiters;
-        waiters = [];
-        for (const waiter of lost) waiter.reject(err);
+        loseBatch(err);
       }
       return Promise.reject(err);
     }
@@ -315,7 +319,7 @@ export function openSqliteStore(dataDir: string, opts: { onWarning?(message: str
     },
 
     findHeld(smsc, exactKey, canonicalKey) {
-      return read(() => (heldCount === 0 ? [] : sql.findHeld.all(smsc, exactHeldKey(exactKey), canonicalHeldKey(canonicalKey)).map(toHeld)));
+      return read(() => sql.findHeld.all(smsc, exactHeldKey(exactKey), canonicalHeldKey(canonicalKey)).map(toHeld));
     },
 
     release(id) {

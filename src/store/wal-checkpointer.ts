@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 
 /** Copies committed WAL frames into the database file this often. */
-export const CHECKPOINT_INTERVAL_MS = 200;
+const CHECKPOINT_INTERVAL_MS = 200;
 
-export interface WalCheckpointer {
+interface WalCheckpointer {
   /** Final: the worker closes its connection and exits. */
   stop(): Promise<void>;
 }
@@ -39,11 +39,10 @@ export function startWalCheckpointer(o: {
   busyTimeoutMs: number;
   onStarted(): void;
   onFailed(reason: string): void;
-  intervalMs?: number;
 }): WalCheckpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver: require.resolve('better-sqlite3'), file: o.file, busyTimeoutMs: o.busyTimeoutMs, intervalMs: o.intervalMs ?? CHECKPOINT_INTERVAL_MS },
+    workerData: { driver: require.resolve('better-sqlite3'), file: o.file, busyTimeoutMs: o.busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS },
   });
   worker.unref();
   let stopping = false;

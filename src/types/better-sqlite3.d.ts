@@ -15,7 +15,6 @@ declare module 'better-sqlite3' {
 
     interface Options {
       readonly?: boolean;
-      fileMustExist?: boolean;
       /** Milliseconds a locked database is retried before SQLITE_BUSY; blocks the thread meanwhile. */
       timeout?: number;
     }

@@ -91,7 +91,7 @@ describe('aggregateStatus', () => {
 describe('applyReceipt', () => {
   it('settles a single-part message as delivered, dropping an all-zero err', () => {
     const effect = applyReceipt(record(['A1']), 0, receipt('delivered', '000'));
-    expect(effect).toMatchObject({ segmentSettled: true, messageSettled: true });
+    expect(effect).toMatchObject({ messageSettled: true });
     expect(effect!.record.status).toBe('delivered');
     expect(effect!.record.segments[0]).toMatchObject({ status: 'delivered', error: null });
     expect(effect!.record.updatedAt).toBe(T0 + 5000);
