@@ -7,6 +7,9 @@ import { checkDestination, resolveCountries } from './destination-policy';
 import { createDuplicateFilter } from './duplicate-filter';
 import { createRateLimits, type RateLimitSettings } from './rate-limits';
 
+/** A destination with the keyed hash of its number (hashNumber()), made once per request by the caller. */
+export type HashedDestination = Destination & { hash: string };
+
 export interface AbuseGuardOptions extends RateLimitSettings {
   countries: readonly string[];
   defaultRegion: string;
@@ -38,8 +41,8 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
     throw new GatewayError(refusal.code, refusal.message);
   };
 
-  async function countAndSend(e164: string, send: () => Promise<string[]>): Promise<string[]> {
-    const taken = await limits.take(e164, randomUUID());
+  async function countAndSend(destination: HashedDestination, send: () => Promise<string[]>): Promise<string[]> {
+    const taken = await limits.take(destination.e164, destination.hash, randomUUID());
     if ('refusal' in taken) return refuse(taken.refusal);
     try {
       return await send();
@@ -51,11 +54,11 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
 
   return {
     /** Resolves with the SMSC message ids of `send`, or of the first identical request. */
-    async run(destination: Destination, text: string, trace: { deduplicated?: boolean }, send: () => Promise<string[]>): Promise<string[]> {
+    async run(destination: HashedDestination, text: string, trace: { deduplicated?: boolean }, send: () => Promise<string[]>): Promise<string[]> {
       const refusal = checkDestination(destination, countries, opts.mobileOnly);
       if (refusal) refuse(refusal);
-      if (!duplicates) return countAndSend(destination.e164, send);
-      const { result, duplicate } = duplicates.run(hashMessage(opts.hashKey, destination.e164, text), () => countAndSend(destination.e164, send));
+      if (!duplicates) return countAndSend(destination, send);
+      const { result, duplicate } = duplicates.run(hashMessage(opts.hashKey, destination.e164, text), () => countAndSend(destination, send));
       if (duplicate) {
         trace.deduplicated = true;
         opts.onDuplicate?.();

@@ -43,10 +43,10 @@ export interface SmsServiceOptions {
   maxSegments: number;
   route(destinationDigits: string): SmsRoute;
   /** Keyed hash of an E.164 number; the number itself never leaves this service. */
-  hashNumber?(e164: string): string;
+  hashNumber(e164: string): string;
   /** Abuse protection around the send (src/limits/abuse-guard.ts); absent when limits are off. */
   guard?: {
-    run(destination: Destination, text: string, trace: SendTrace, send: () => Promise<string[]>): Promise<string[]>;
+    run(destination: Destination & { hash: string }, text: string, trace: SendTrace, send: () => Promise<string[]>): Promise<string[]>;
   };
 }
 
@@ -75,7 +75,9 @@ export function createSmsService(opts: SmsServiceOptions) {
         );
       }
       trace.to = maskNumber(destination.e164);
-      trace.numberHash = opts.hashNumber?.(destination.e164).slice(0, 16);
+      // Computed once: the abuse counters key on the full hash, the trace shows its start.
+      const hash = opts.hashNumber(destination.e164);
+      trace.numberHash = hash.slice(0, 16);
       const route = opts.route(destination.digits);
       checkLength(text, route.primary.gsmDataCoding, trace);
       const send = async (): Promise<string[]> => {
@@ -86,7 +88,7 @@ export function createSmsService(opts: SmsServiceOptions) {
           // No SMSC bound in time: the record still says what happened to each part.
           const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'no SMSC chosen');
           trace.smsc = route.primary.name;
-          trace.parts = Array.from({ length: trace.segments ?? 1 }, () => ({ error, at: Date.now() }));
+          trace.parts = Array.from({ length: trace.segments! }, () => ({ error, at: Date.now() }));
           throw err;
         }
         if (target.gsmDataCoding !== route.primary.gsmDataCoding) checkLength(text, target.gsmDataCoding, trace);
@@ -100,7 +102,7 @@ export function createSmsService(opts: SmsServiceOptions) {
           parts[part] = outcome;
         });
       };
-      trace.smscMessageIds = await (opts.guard ? opts.guard.run(destination, text, trace, send) : send());
+      trace.smscMessageIds = await (opts.guard ? opts.guard.run({ ...destination, hash }, text, trace, send) : send());
     },
   };
 }

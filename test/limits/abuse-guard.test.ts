@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError, notBound, queueFull, responseTimeout } from '../../src/errors';
-import { createAbuseGuard, type AbuseGuardOptions } from '../../src/limits/abuse-guard';
+import { createAbuseGuard, type AbuseGuardOptions, type HashedDestination } from '../../src/limits/abuse-guard';
 import { checkDestination, resolveCountries } from '../../src/limits/destination-policy';
 import { formatDuration } from '../../src/limits/rate-limits';
-import { parseDestination, type Destination } from '../../src/sms/phone-number';
+import { parseDestination } from '../../src/sms/phone-number';
 import { createMemoryCounterStore } from '../../src/store/memory-counter-store';
 
-const dest = (number: string): Destination => {
+// The guard keys its counters on the hash the SMS service made; any value distinct per number will do.
+const dest = (number: string): HashedDestination => {
   const parsed = parseDestination(number, '');
   if (!parsed) throw new Error(`test number ${number} does not parse`);
-  return parsed;
+  return { ...parsed, hash: `hash-of-${parsed.e164}` };
 };
 
 const OFF = { perNumber: 0, perNumberDaily: 0, perPrefix: 0, global: 0, dailyBudget: 0 };
