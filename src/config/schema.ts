@@ -140,7 +140,7 @@ convict.addFormat({
 const positiveInt = 'positive-int' as const;
 
 /** One SMSC in the `smscs` list (validated against the smsc.* keys) and one route. */
-export type SmscEntry = Record<string, unknown>;
+type SmscEntry = Record<string, unknown>;
 export interface RouteConfig {
   prefix: string;
   smscs: string[];

@@ -1,7 +1,7 @@
 import { schemaLeaves } from './load-config';
 
 /** The README's settings table, generated from the schema (`npm run settings`). */
-export function settingsTable(): string {
+function settingsTable(): string {
   const rows: string[] = ['| Env var | Key | Default | Description |', '|---|---|---|---|'];
   for (const [key, spec] of schemaLeaves()) {
     const shown = spec.sensitive ? '(secret)' : JSON.stringify(spec.default);

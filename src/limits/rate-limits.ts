@@ -15,7 +15,7 @@ export interface RateLimitSettings {
 }
 
 /** Digits dropped from a number to form its prefix: a pumping run walks the last few digits of one range. */
-export const PREFIX_HIDDEN_DIGITS = 4;
+const PREFIX_HIDDEN_DIGITS = 4;
 
 interface Rule {
   key: (numberKey: string, prefixKey: string) => string;

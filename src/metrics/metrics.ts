@@ -5,18 +5,11 @@
 // event, and dashboards show 0 rather than "No data".
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { errors as smppErrors } from 'smpp';
+import { ABUSE_REFUSAL_CODES, type AbuseRefusalCode } from '../errors';
 
+export type AbuseRefusalReason = Lowercase<AbuseRefusalCode>;
 /** `reason` label of smsgw_abuse_refusals_total: the abuse refusal codes, lower-cased. */
-export const ABUSE_REFUSAL_REASONS = [
-  'country_not_allowed',
-  'not_mobile',
-  'number_rate_limited',
-  'number_daily_limit',
-  'prefix_rate_limited',
-  'global_rate_limited',
-  'daily_budget_exceeded',
-] as const;
-export type AbuseRefusalReason = (typeof ABUSE_REFUSAL_REASONS)[number];
+export const ABUSE_REFUSAL_REASONS = ABUSE_REFUSAL_CODES.map((code) => code.toLowerCase() as AbuseRefusalReason);
 
 /** Stable HTTP error codes (lower-cased) plus 'success': the `outcome` label values. */
 export const HTTP_OUTCOMES = [
@@ -41,7 +34,6 @@ export const HTTP_OUTCOMES = [
   'internal_error',
 ] as const;
 export type HttpOutcome = (typeof HTTP_OUTCOMES)[number];
-
 
 /** Pseudo command_status values for submits that never got a submit_sm_resp. */
 export const SUBMIT_TIMEOUT = 'TIMEOUT';

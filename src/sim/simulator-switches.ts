@@ -1,8 +1,6 @@
 import type { Config } from '../config/load-config';
+import { ESME_RBINDFAIL, ESME_RTHROTTLED } from '../smpp/command-status';
 import type { SimulatorOptions } from './smsc-simulator';
-
-const ESME_RBINDFAIL = 0x0d;
-const ESME_RTHROTTLED = 0x58;
 
 /**
  * The development simulator's failure switches (SMSGW_SIMULATOR_*) as simulator behaviour, so a

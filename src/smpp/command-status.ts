@@ -15,7 +15,6 @@ export const ESME_RINVDSTADR = 0x0b;
 export const ESME_RBINDFAIL = 0x0d;
 export const ESME_RINVPASWD = 0x0e;
 export const ESME_RINVSYSID = 0x0f;
-export const ESME_RMSGQFUL = 0x14;
 export const ESME_RTHROTTLED = 0x58;
 export const ESME_RX_T_APPN = 0x64;
 export const ESME_RUNKNOWNERR = 0xff;

@@ -10,7 +10,7 @@ import { errors as smppErrors } from 'smpp';
  * A bind response with any other non-zero status is retried on the ordinary reconnect backoff.
  */
 export type StatusClass = 'retry' | 'throttle' | 'fail' | 'bind-refused';
-export const STATUS_CLASSES: readonly StatusClass[] = ['retry', 'throttle', 'fail', 'bind-refused'];
+const STATUS_CLASSES: readonly StatusClass[] = ['retry', 'throttle', 'fail', 'bind-refused'];
 
 /** Statuses not listed are 'fail'. Kannel's temporary set plus the bind refusals; override per SMSC. */
 export const DEFAULT_ERROR_POLICY: Readonly<Record<string, StatusClass>> = {

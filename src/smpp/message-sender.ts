@@ -95,8 +95,7 @@ export function createMessageSender(opts: SenderOptions) {
         onPart?.(i, outcome);
         return outcome;
       };
-      // Most OTPs are one part: no array of promises for them.
-      const outcomes = message.parts.length === 1 ? [await sendPart(message.parts[0]!, 0)] : await Promise.all(message.parts.map(sendPart));
+      const outcomes = await Promise.all(message.parts.map(sendPart));
       const ids: string[] = [];
       for (const outcome of outcomes) {
         if ('error' in outcome) throw outcome.error;

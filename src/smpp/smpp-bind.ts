@@ -4,8 +4,8 @@ import { connect, PDU, type Session, type SessionOptions } from 'smpp';
 import type { Logger } from '../log';
 import { GatewayError, linkLost, notBound, queueFull, responseTimeout, shuttingDown, throttled } from '../errors';
 import { reconnectDelayMs } from './backoff';
-import { ESME_RINVCMDID, ESME_ROK, formatCommandStatus } from './command-status';
-import { createErrorPolicy, type ErrorPolicy } from './error-policy';
+import { ESME_RINVCMDID, ESME_ROK, ESME_RX_T_APPN, formatCommandStatus } from './command-status';
+import type { ErrorPolicy } from './error-policy';
 import { encodeSubmitSm } from './submit-sm-pdu';
 import type { TokenBucket } from './token-bucket';
 
@@ -46,13 +46,13 @@ export interface BindOptions {
   reconnectMaxDelayMs: number;
   bindRefusedDelayMs: number;
   /** Cap of the delay after refused credentials, which doubles from bindRefusedDelayMs. */
-  bindRefusedMaxDelayMs?: number;
-  /** Classifies non-zero command_status values; the default table when absent. */
-  errorPolicy?: ErrorPolicy;
+  bindRefusedMaxDelayMs: number;
+  /** Classifies non-zero command_status values. */
+  errorPolicy: ErrorPolicy;
   /** After a 'throttle' status the bind sends nothing for this long, then one probe submit. */
-  throttlePauseMs?: number;
+  throttlePauseMs: number;
   /** TPS limits every submit_sm must pass: this session's own and its SMSC account's (shared). */
-  rateLimits?: readonly TokenBucket[];
+  rateLimits: readonly TokenBucket[];
   /** Time stop() waits for unbind_resp. */
   unbindTimeoutMs?: number;
   logger: Logger;
@@ -87,7 +87,6 @@ interface PendingSubmit {
 /** A submit is written only with at least this much of its deadline left for the response. */
 const MIN_SEND_BUDGET_MS = 50;
 const DEFAULT_UNBIND_TIMEOUT_MS = 2000;
-const DEFAULT_THROTTLE_PAUSE_MS = 1000;
 
 /**
  * One persistent SMPP session to one SMSC account. npm `smpp` 0.5.1 supplies PDU coding and the
@@ -129,8 +128,8 @@ export class SmppBind extends EventEmitter {
   constructor(private readonly opts: BindOptions) {
     super();
     this.log = opts.logger.child({ smsc: opts.smsc, session: opts.session, bind: opts.bindType });
-    this.policy = opts.errorPolicy ?? createErrorPolicy();
-    this.rateLimits = opts.rateLimits ?? [];
+    this.policy = opts.errorPolicy;
+    this.rateLimits = opts.rateLimits;
   }
 
   get state(): BindState {
@@ -304,7 +303,7 @@ export class SmppBind extends EventEmitter {
     let level: 'error' | 'warn' = 'warn';
     if (credentialsRefused) {
       const { bindRefusedDelayMs, bindRefusedMaxDelayMs } = this.opts;
-      delay = reconnectDelayMs(this.refusedAttempts++, bindRefusedDelayMs, Math.max(bindRefusedDelayMs, bindRefusedMaxDelayMs ?? 0));
+      delay = reconnectDelayMs(this.refusedAttempts++, bindRefusedDelayMs, Math.max(bindRefusedDelayMs, bindRefusedMaxDelayMs));
       // An error once per distinct refusal, not per try: a locked account would flood the log.
       if (detail !== this.lastRefusal) level = 'error';
       this.lastRefusal = detail;
@@ -360,7 +359,7 @@ export class SmppBind extends EventEmitter {
     Promise.resolve(handler ? handler(pdu) : ESME_ROK)
       .catch((err: unknown) => {
         this.log.error({ err: errorSummary(err) }, 'deliver_sm handler failed; asking the SMSC to retry');
-        return 0x64; // ESME_RX_T_APPN: temporary application error, the SMSC resends
+        return ESME_RX_T_APPN; // temporary application error: the SMSC resends
       })
       .then((status) => {
         if (session === this.session) session.send(pdu.response({ command_status: status }));
@@ -403,7 +402,6 @@ export class SmppBind extends EventEmitter {
     const now = Date.now();
     if (this.queued > 0 && this.pausedUntil > now) return this.wakeAfter(this.pausedUntil - now);
     const window = this.probing ? 1 : this.opts.window;
-    if (this.queued > 0) this.corkUntilNextTurn(session);
     while (this.queued > 0 && this.inflight.size < window && !session.socket.writableNeedDrain) {
       const request = this.queue[0]!;
       if (request.settled) {
@@ -425,6 +423,7 @@ export class SmppBind extends EventEmitter {
         return this.wakeAfter(tokenWaitMs);
       }
       const pdu = encodeSubmitSm(request.fields) ?? new PDU('submit_sm', request.fields);
+      this.corkUntilNextTurn(session);
       // Not writable: the close handler is about to run; the request keeps waiting.
       if (!session.send(pdu)) return;
       this.queue.shift();
@@ -469,7 +468,7 @@ export class SmppBind extends EventEmitter {
    */
   private pauseSending(sentAt: number, status: number): void {
     if (sentAt <= this.pauseStartedAt) return; // sent before this pause began: same episode
-    const pauseMs = this.opts.throttlePauseMs ?? DEFAULT_THROTTLE_PAUSE_MS;
+    const pauseMs = this.opts.throttlePauseMs;
     this.pauseStartedAt = Date.now();
     this.pausedUntil = this.pauseStartedAt + pauseMs;
     this.probing = true;

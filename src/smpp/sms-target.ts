@@ -3,7 +3,6 @@ import type { Logger } from '../log';
 import { commandStatusLabel, SUBMIT_LOCAL_ERROR, SUBMIT_TIMEOUT, type Metrics } from '../metrics/metrics';
 import type { SmsTarget } from '../sms/sms-service';
 import { sourceAddress } from '../sms/source-address';
-import { createErrorPolicy } from './error-policy';
 import { createMessageSender } from './message-sender';
 import type { SmscClient } from './smsc-client';
 
@@ -16,7 +15,7 @@ export function createSmsTarget(s: SmscSettings, client: SmscClient, metrics: Me
     destNpi: s.destNpi,
     registeredDelivery: s.registeredDelivery,
     retryBaseDelayMs: s.retryBaseDelayMs,
-    errorPolicy: createErrorPolicy(s.errorPolicy),
+    errorPolicy: client.errorPolicy,
     onSubmitOutcome({ commandStatus, error, durationMs }) {
       const label = commandStatus !== undefined ? commandStatusLabel(commandStatus) : error?.code === 'SMSC_TIMEOUT' ? SUBMIT_TIMEOUT : SUBMIT_LOCAL_ERROR;
       metrics.submitSm.inc({ smsc: s.name, command_status: label });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { PDU } from 'smpp';
 import type { SmscSettings } from '../config/smsc-settings';
 import type { Logger } from '../log';
-import { createErrorPolicy } from './error-policy';
+import { createErrorPolicy, type ErrorPolicy } from './error-policy';
 import { SmppBind, type BindOptions, type BindType, type SubmitResponse } from './smpp-bind';
 import { TokenBucket } from './token-bucket';
 
@@ -10,6 +10,8 @@ export interface SmscClient {
   readonly name: string;
   /** Every session to this SMSC: `sessions` transceivers, or `sessions` transmitters then `sessions` receivers. */
   readonly binds: readonly SmppBind[];
+  /** How this SMSC's command_status values are handled; the binds and the sender share it. */
+  readonly errorPolicy: ErrorPolicy;
   start(): void;
   stop(): Promise<void>;
   /** True while at least one session that carries submits is bound. */
@@ -90,6 +92,7 @@ export function createSmscClient(smsc: SmscSettings, logger: Logger, onDeliver?:
   return {
     name: smsc.name,
     binds,
+    errorPolicy,
     start: () => binds.forEach((bind) => bind.start()),
     stop: async () => {
       await Promise.all(binds.map((bind) => bind.stop()));
