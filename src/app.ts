@@ -24,11 +24,10 @@ import { createReceiptHandler } from './dlr/receipt-handler';
 import { createCorrelator } from './dlr/correlator';
 import { startHousekeeping } from './dlr/housekeeping';
 import { createMessageRecorder } from './dlr/message-recorder';
-import type { IdMatchMode } from './dlr/message-id';
 import { messageView } from './dlr/message-view';
 import { createReceiptCallback } from './dlr/receipt-callback';
 import { hashNumber, loadNumberHashKey } from './sms/number-hash';
-import { openMessageStore, type StoreType } from './store/open-store';
+import { openMessageStore } from './store/open-store';
 import { packageVersion } from './project-root';
 
 export interface Gateway {
@@ -65,8 +64,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   });
   for (const warning of startupWarnings(config)) logger.warn(warning);
   const numberHashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
-  // Both casts are safe: the schema only accepts these values.
-  const store = openMessageStore(config.store.type as StoreType, config.dataDir, (message) => logger.warn(message));
+  const store = openMessageStore(config.store.type, config.dataDir, (message) => logger.warn(message));
   const callback = config.dlr.callbackUrl
     ? createReceiptCallback({
         url: config.dlr.callbackUrl,
@@ -85,7 +83,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       createCorrelator({
         store,
         smsc: s.name,
-        mode: s.dlrIdMatch as IdMatchMode,
+        mode: s.dlrIdMatch,
         holdMs: config.dlr.earlyReceiptHoldMs,
         metrics,
         logger,

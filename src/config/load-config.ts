@@ -2,6 +2,8 @@ import convict from 'convict';
 import { existsSync, readFileSync } from 'node:fs';
 import { projectRoot } from '../project-root';
 import path from 'node:path';
+import type { IdMatchMode } from '../dlr/message-id';
+import type { StoreType } from '../store/open-store';
 import { schema, type Schema } from './schema';
 import { SmscConfigError, smscSettings } from './smsc-settings';
 
@@ -10,12 +12,15 @@ type Values<S> = { [K in keyof S]: S[K] extends { default: infer D } ? Widen<D> 
 type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
 type Properties = Values<Schema>;
 
-export type Config = Omit<Properties, 'env' | 'smsc'> & {
+// The schema's formats only accept these values; the type says so once for every reader.
+export type Config = Omit<Properties, 'env' | 'smsc' | 'store'> & {
   env: 'production' | 'development' | 'test';
-  smsc: Omit<Properties['smsc'], 'bindMode' | 'dataCoding'> & {
+  smsc: Omit<Properties['smsc'], 'bindMode' | 'dataCoding' | 'dlrIdMatch'> & {
     bindMode: 'transceiver' | 'transmitter-receiver';
     dataCoding: 0 | 1 | 3;
+    dlrIdMatch: IdMatchMode;
   };
+  store: Omit<Properties['store'], 'type'> & { type: StoreType };
 };
 
 /** Start-up configuration problem; its message is one line naming the key and its env var. */
