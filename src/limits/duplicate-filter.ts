@@ -4,7 +4,7 @@
  * retry after a failure is really attempted (a missing OTP is worse than a duplicate one).
  * In-process: repeats reaching another gateway instance are not caught.
  */
-export function createDuplicateFilter<T>(windowMs: number, now: () => number = Date.now) {
+export function createDuplicateFilter<T>(windowMs: number) {
   // Insertion order is arrival order, so expired entries are always at the front.
   const entries = new Map<string, { until: number; result: Promise<T> }>();
 
@@ -18,7 +18,7 @@ export function createDuplicateFilter<T>(windowMs: number, now: () => number = D
   return {
     /** Runs `start` unless an unexpired entry exists for `key`; `duplicate` says which happened. */
     run(key: string, start: () => Promise<T>): { result: Promise<T>; duplicate: boolean } {
-      const t = now();
+      const t = Date.now();
       expire(t);
       const existing = entries.get(key);
       if (existing) return { result: existing.result, duplicate: true };
