@@ -1,18 +1,16 @@
-import { GatewayError, shuttingDown, tooManyRequests } from '../errors';
+import { shuttingDown, tooManyRequests } from '../errors';
 import type { Logger } from '../log';
 import type { SendTrace } from '../sms/sms-service';
 import { readExsignRequest } from './exsign-request';
 import { SUCCESS, toExsignResponse, type ExsignResponse } from './exsign-response';
 import { newMessageId } from './new-message-id';
-import type { TokenVerdict } from './token-check';
+import { checkCaller, type CallerCheckDeps } from './caller-check';
 
-export interface ExsignRouteDeps {
+export interface ExsignRouteDeps extends CallerCheckDeps {
   logger: Logger;
   requestDeadlineMs: number;
   /** The caller: the socket peer, or from X-Forwarded-For when the peer is a trusted proxy. */
   clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined): string | undefined;
-  isAllowed(address: string | undefined): boolean;
-  checkToken(header: string | undefined): TokenVerdict;
   draining(): boolean;
   /** Most requests handled at once; more are refused at once. */
   maxInflight: number;
@@ -53,14 +51,11 @@ export function createExsignRoute(deps: ExsignRouteDeps) {
     const trace: SendTrace = {};
     let code = 'SUCCESS';
     let body: ExsignResponse = SUCCESS;
-    let verdict: TokenVerdict | undefined;
+    let verdict: 'ok' | 'previous' | undefined;
     const client = deps.clientAddress(exchange.socketAddress, exchange.forwardedFor || undefined);
     inflight++;
     try {
-      if (!deps.isAllowed(client)) throw new GatewayError('IP_NOT_ALLOWED', 'Caller address not allowed');
-      verdict = deps.checkToken(exchange.authorization || undefined);
-      if (verdict === 'missing') throw new GatewayError('AUTH_MISSING', 'Authorization header missing (expected "token <base64 token>")');
-      if (verdict === 'invalid') throw new GatewayError('AUTH_INVALID', 'Authorization token not accepted');
+      verdict = checkCaller(deps, client, exchange.authorization);
       if (deps.draining()) throw shuttingDown();
       if (inflight > deps.maxInflight) throw tooManyRequests(deps.maxInflight);
       const request = readExsignRequest(await exchange.readBody());

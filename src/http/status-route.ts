@@ -1,13 +1,12 @@
 import type { Context } from 'koa';
 import type { Logger } from '../log';
 import type { MessageView } from '../dlr/message-view';
-import type { TokenVerdict } from './token-check';
+import { GatewayError } from '../errors';
+import { checkCaller, type CallerCheckDeps } from './caller-check';
 
-export interface StatusRouteDeps {
+export interface StatusRouteDeps extends CallerCheckDeps {
   logger: Logger;
   clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined): string | undefined;
-  isAllowed(address: string | undefined): boolean;
-  checkToken(header: string | undefined): TokenVerdict;
   getMessage(id: string): Promise<MessageView | undefined>;
 }
 
@@ -20,16 +19,13 @@ const MAX_ID_LENGTH = 64;
  */
 export function createStatusRoute(deps: StatusRouteDeps) {
   return async (ctx: Context & { params: Record<string, string> }): Promise<void> => {
-    if (!deps.isAllowed(deps.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined))) {
-      ctx.status = 403;
-      ctx.body = { error: 'Caller address not allowed' };
-      return;
-    }
-    const verdict = deps.checkToken(ctx.get('authorization') || undefined);
-    if (verdict !== 'ok' && verdict !== 'previous') {
-      ctx.status = 401;
-      ctx.set('WWW-Authenticate', 'token');
-      ctx.body = { error: verdict === 'missing' ? 'Authorization header missing (expected "token <base64 token>")' : 'Authorization token not accepted' };
+    try {
+      checkCaller(deps, deps.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined), ctx.get('authorization'));
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      ctx.status = err.code === 'IP_NOT_ALLOWED' ? 403 : 401;
+      if (ctx.status === 401) ctx.set('WWW-Authenticate', 'token');
+      ctx.body = { error: err.message };
       return;
     }
     const id = ctx.params.id ?? '';

@@ -1,0 +1,20 @@
+import { GatewayError } from '../errors';
+import type { TokenVerdict } from './token-check';
+
+export interface CallerCheckDeps {
+  isAllowed(address: string | undefined): boolean;
+  checkToken(header: string | undefined): TokenVerdict;
+}
+
+/**
+ * The caller checks every endpoint of the main listener makes, in this order: the address
+ * against SMSGW_ALLOWED_IPS, then the token. Throws IP_NOT_ALLOWED, AUTH_MISSING or AUTH_INVALID;
+ * returns which token matched.
+ */
+export function checkCaller(deps: CallerCheckDeps, client: string | undefined, authorization: string | undefined): 'ok' | 'previous' {
+  if (!deps.isAllowed(client)) throw new GatewayError('IP_NOT_ALLOWED', 'Caller address not allowed');
+  const verdict = deps.checkToken(authorization || undefined);
+  if (verdict === 'missing') throw new GatewayError('AUTH_MISSING', 'Authorization header missing (expected "token <base64 token>")');
+  if (verdict === 'invalid') throw new GatewayError('AUTH_INVALID', 'Authorization token not accepted');
+  return verdict;
+}
