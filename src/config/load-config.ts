@@ -1,4 +1,3 @@
-import convict from 'convict';
 import { existsSync, readFileSync } from 'node:fs';
 import { projectRoot } from '../project-root';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import type { IdMatchMode } from '../dlr/message-id';
 import type { StoreType } from '../store/open-store';
 import { schema, type Schema } from './schema';
 import { SmscConfigError, smscSettings } from './smsc-settings';
+import { untypedConvict, type LooseConvict } from './untyped-convict';
 
 /** The value types of the schema's leaves (a leaf is a node with a `default`). */
 type Values<S> = { [K in keyof S]: S[K] extends { default: infer D } ? Widen<D> : Values<S[K]> };
@@ -37,15 +37,6 @@ interface LoadOptions {
   configDir?: string;
 }
 
-// convict's typings cannot express custom formats (and recurse too deep on this schema); Config is the typed view.
-interface LooseConfig {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
-  loadFile(file: string): void;
-  validate(options: { allowed: 'strict' }): void;
-  getProperties(): unknown;
-}
-const untypedConvict = convict as unknown as (schema: unknown, opts: { env: NodeJS.ProcessEnv; args: string[] }) => LooseConfig;
 
 /** defaults → config/<NODE_ENV>.json → file named by SMSGW_CONFIG → environment variables (convict re-applies env after each file). */
 export function loadConfig(options: LoadOptions = {}): Config {
@@ -118,7 +109,7 @@ function describe(err: unknown): string {
 }
 
 type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password';
-function readSecretFile(config: LooseConfig, key: SecretKey, fileKey: `${SecretKey}File`): void {
+function readSecretFile(config: LooseConvict, key: SecretKey, fileKey: `${SecretKey}File`): void {
   const file = config.get(fileKey) as string;
   if (!file) return;
   try {

@@ -1,8 +1,8 @@
-import convict from 'convict';
 import { readFileSync } from 'node:fs';
 import { createErrorPolicy } from '../smpp/error-policy';
 import type { Config } from './load-config';
 import { schema, type RouteConfig } from './schema';
+import { untypedConvict } from './untyped-convict';
 
 /** Everything one SMSC needs: the smsc.* keys plus its sender. */
 export type SmscSettings = Config['smsc'] & { sourceAddr: string };
@@ -18,30 +18,10 @@ export class SmscConfigError extends Error {
   }
 }
 
-interface LooseConvict {
-  load(value: unknown): void;
-  validate(options: { allowed: 'strict' }): void;
-  getProperties(): unknown;
-}
-const untypedConvict = convict as unknown as (schema: unknown, opts: { env: NodeJS.ProcessEnv; args: string[] }) => LooseConvict;
-
-/** The smsc.* schema without env bindings (list entries come from the file or SMSGW_SMSCS only). */
+/** The smsc.* schema plus a sender. Entries are read with an empty environment (validateEntry),
+ * so the schema's SMSGW_SMSC_* bindings never leak into them: they come from the file or SMSGW_SMSCS only. */
 function entrySchema(defaultSender: string): Record<string, unknown> {
-  const strip = (node: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(
-      Object.entries(node).map(([key, spec]) => {
-        const s = spec as Record<string, unknown>;
-        if ('doc' in s && 'default' in s) {
-          const { env: _env, ...rest } = s;
-          return [key, rest];
-        }
-        return [key, strip(s)];
-      }),
-    );
-  return {
-    ...strip(schema.smsc as unknown as Record<string, unknown>),
-    sourceAddr: { doc: 'Sender id of this SMSC.', format: String, default: defaultSender },
-  };
+  return { ...schema.smsc, sourceAddr: { doc: 'Sender id of this SMSC.', format: String, default: defaultSender } };
 }
 
 /**
