@@ -59,7 +59,6 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   const settings = smscSettings(config, simulatorUrl);
   const metrics = createMetrics({
     smscs: settings.map((s) => s.name),
-    sessionsPerSmsc: Object.fromEntries(settings.map((s) => [s.name, s.sessions * (s.bindMode === 'transceiver' ? 1 : 2)])),
     version: packageVersion(),
   });
   for (const warning of startupWarnings(config)) logger.warn(warning);

@@ -20,6 +20,8 @@ const DISCONNECT: Partial<Record<CloseReason, DisconnectReason>> = {
 
 /** Feeds one bind's events into the metrics; the bind itself knows nothing of Prometheus. */
 export function observeBind(bind: SmppBind, smsc: string, session: string, metrics: Metrics): void {
+  // Every session's series exists from start-up, before its first bind, so dashboards read 0.
+  metrics.bindUp.set({ smsc, session }, 0);
   bind.on('state', (state: string) => {
     metrics.bindUp.set({ smsc, session }, state === 'bound' ? 1 : 0);
     if (state === 'bound') metrics.bindAttempts.inc({ smsc, result: 'success' });

@@ -113,21 +113,18 @@ export function dlrStatLabel(stat: string): DlrStat {
 export interface MetricsOptions {
   /** Configured SMSC ids; the `smsc` label only ever takes these values. */
   smscs: string[];
-  /** Binds per SMSC (one number for all, or by SMSC id); `session` label values are "0" … String(n - 1). Default 1. */
-  sessionsPerSmsc?: number | Readonly<Record<string, number>>;
+  /** Binds per SMSC; `session` label values are "0" … String(n - 1). Default 1. (The gateway's own binds
+   *  also set their series to 0 as they are observed: bind-metrics.ts.) */
+  sessionsPerSmsc?: number;
   version: string;
 }
 
 export function createMetrics(opts: MetricsOptions) {
+  const sessions = opts.sessionsPerSmsc ?? 1;
+  if (!Number.isInteger(sessions) || sessions < 1) {
+    throw new RangeError(`sessionsPerSmsc must be a positive integer, got ${sessions}`);
+  }
   const smscs = [...new Set(opts.smscs)];
-  const sessionsOf = (smsc: string): number => {
-    const sessions = typeof opts.sessionsPerSmsc === 'object' ? opts.sessionsPerSmsc[smsc] : opts.sessionsPerSmsc ?? 1;
-    if (!Number.isInteger(sessions) || (sessions as number) < 1) {
-      throw new RangeError(`sessionsPerSmsc must be a positive integer, got ${sessions} for ${smsc}`);
-    }
-    return sessions as number;
-  };
-  for (const smsc of smscs) sessionsOf(smsc);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -278,7 +275,7 @@ export function createMetrics(opts: MetricsOptions) {
   for (const smsc of smscs) {
     for (const command_status of PRECREATED_SUBMIT_STATUSES) submitSm.inc({ smsc, command_status }, 0);
     submitSmDuration.zero({ smsc });
-    for (let i = 0; i < sessionsOf(smsc); i++) bindUp.set({ smsc, session: String(i) }, 0);
+    for (let i = 0; i < sessions; i++) bindUp.set({ smsc, session: String(i) }, 0);
     for (const result of BIND_RESULTS) bindAttempts.inc({ smsc, result }, 0);
     for (const reason of DISCONNECT_REASONS) disconnects.inc({ smsc, reason }, 0);
     for (const stat of DLR_STATS) dlrReceived.inc({ smsc, stat }, 0);
