@@ -111,7 +111,7 @@ export class SmppBind extends EventEmitter {
   /** Throttle pause: nothing is sent before pausedUntil, then one probe until an answer that is not a throttle. */
   private pausedUntil = 0;
   private pauseStartedAt = 0;
-  private probing = false;
+  /** The throttling status that began the pause; non-zero while probing (window 1) after it. */
   private throttleStatus = 0;
   /** A submit went unanswered: nothing is sent until enquire_link_resp shows the SMSC still answers. */
   private suspect = false;
@@ -385,7 +385,7 @@ export class SmppBind extends EventEmitter {
     }
     this.inflight.delete(pdu.sequence_number);
     if (pdu.command_status !== ESME_ROK && this.policy.classify(pdu.command_status) === 'throttle') this.pauseSending(request.sentAt, pdu.command_status);
-    else this.probing = false;
+    else this.throttleStatus = 0;
     if (!request.settled) {
       request.settled = true;
       clearTimeout(request.timer);
@@ -401,7 +401,7 @@ export class SmppBind extends EventEmitter {
     if (this._state !== 'bound' || !session || this.suspect || this.wakeTimer) return;
     const now = Date.now();
     if (this.queued > 0 && this.pausedUntil > now) return this.wakeAfter(this.pausedUntil - now);
-    const window = this.probing ? 1 : this.opts.window;
+    const window = this.throttleStatus ? 1 : this.opts.window;
     while (this.queued > 0 && this.inflight.size < window && !session.socket.writableNeedDrain) {
       const request = this.queue[0]!;
       if (request.settled) {
@@ -471,7 +471,6 @@ export class SmppBind extends EventEmitter {
     const pauseMs = this.opts.throttlePauseMs;
     this.pauseStartedAt = Date.now();
     this.pausedUntil = this.pauseStartedAt + pauseMs;
-    this.probing = true;
     this.throttleStatus = status;
     this.log.warn({ status: formatCommandStatus(status), pauseMs }, 'SMSC throttling: submits paused on this bind');
     this.emit('throttle-pause', status);
@@ -505,7 +504,7 @@ export class SmppBind extends EventEmitter {
   }
 
   private notReadyError(): GatewayError {
-    if (this._state === 'bound' && this.probing) return throttled(this.throttleStatus);
+    if (this._state === 'bound' && this.throttleStatus) return throttled(this.throttleStatus);
     if (this._state === 'bound' && this.wakeTimer) return new GatewayError('SMSC_TIMEOUT', 'TPS limit for this SMSC reached: message not sent before the request deadline');
     if (this._state === 'bound') return new GatewayError('SMSC_TIMEOUT', `SMSC window full until the request deadline (window ${this.opts.window})`);
     const error = notBound();
