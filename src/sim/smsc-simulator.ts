@@ -98,11 +98,10 @@ export class SmscSimulator extends EventEmitter {
   private readonly server: Server;
   private nextMessageId = 0x1000;
   private readonly receiptTimers = new Set<NodeJS.Timeout>();
-  /** Sessions bound as receiver or transceiver, newest last: where deliver_sm may go. */
-  private readonly receivers = new Set<Session>();
+  /** Sessions bound as receiver or transceiver, newest last, with their bind command: where deliver_sm may go. */
+  private readonly receivers = new Map<Session, string>();
   /** Per session, the end of the last split write, so pieces of two PDUs never interleave. */
   private readonly writeChains = new WeakMap<Session, Promise<void>>();
-  private readonly boundAs = new WeakMap<Session, string>();
 
   constructor(private readonly opts: SimulatorOptions = {}) {
     super();
@@ -147,14 +146,14 @@ export class SmscSimulator extends EventEmitter {
     for (const session of this.server.sessions) session.send(pdu);
   }
 
+  private newestReceiver(): Session | undefined {
+    return [...this.receivers.keys()].pop();
+  }
+
   /**
    * Sends a delivery receipt for `submit` to the newest receiving session and resolves with the
    * command_status of the deliver_sm_resp (rejects when none comes in time).
    */
-  private newestReceiver(): Session | undefined {
-    return [...this.receivers].pop();
-  }
-
   sendReceipt(submit: ReceivedSubmit, spec: ReceiptSpec = {}): Promise<number> {
     return this.sendDeliver('deliver_sm', this.receiptFields(submit, spec));
   }
@@ -277,9 +276,8 @@ export class SmscSimulator extends EventEmitter {
     else if (this.opts.password !== undefined && pdu.password !== this.opts.password) status = ESME_RINVPASWD;
     this.send(session, pdu.response({ command_status: status, system_id: 'SMSGWSIM' }));
     if (status !== 0) setTimeout(() => session.close(), 10);
-    else this.boundAs.set(session, pdu.command);
-    if (status === 0 && pdu.command !== 'bind_transmitter') {
-      this.receivers.add(session);
+    else if (pdu.command !== 'bind_transmitter') {
+      this.receivers.set(session, pdu.command);
       session.socket.once('close', () => this.receivers.delete(session));
     }
   }
@@ -328,9 +326,9 @@ export class SmscSimulator extends EventEmitter {
       this.receiptTimers.delete(timer);
       const receipt = new PDU('deliver_sm', this.receiptFields(submit, {}));
       // As an SMSC does: on the submitting session if it can receive, else on a receiver bind of the account.
-      const target = this.receivers.has(session) ? session : this.receivers.values().next().value;
+      const target = this.receivers.has(session) ? session : this.receivers.keys().next().value;
       if (target) this.send(target, receipt);
-      this.emit('receipt', { messageId: submit.messageId, bind: target ? this.boundAs.get(target) : undefined });
+      this.emit('receipt', { messageId: submit.messageId, bind: target ? this.receivers.get(target) : undefined });
     }, this.opts.receiptDelayMs);
     this.receiptTimers.add(timer);
   }
