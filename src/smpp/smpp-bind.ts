@@ -362,7 +362,10 @@ export class SmppBind extends EventEmitter {
         return ESME_RX_T_APPN; // temporary application error: the SMSC resends
       })
       .then((status) => {
-        if (session === this.session) session.send(pdu.response({ command_status: status }));
+        if (session !== this.session) return;
+        // Receipts arrive in bursts and are answered together after one commit: one write for all.
+        this.corkUntilNextTurn(session);
+        session.send(pdu.response({ command_status: status }));
       });
   }
 
