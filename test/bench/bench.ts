@@ -179,6 +179,7 @@ class Bench {
       peakRssMb: r.peakRssKb / 1024,
       errors: (r.error ? 1 : 0) + r.failed + Math.abs(stats.submits - warmup - n) + (receipts ? n - r.receipts : 0),
       otherCpuPct: otherCpuPct(before, after, after.cpu[0]! - before.cpu[0]! + clientCpu),
+      smscCpuUsPerMsg: ((after.cpu[0]! - before.cpu[0]!) * 1e6) / (stats.submits || 1),
       note: r.error,
     };
     return report ? this.push(row) : row;
@@ -205,6 +206,7 @@ class Bench {
       peakRssMb: peakRssKb(child.pid!) / 1024,
       errors: load.failed + (spec.total - load.answered),
       otherCpuPct: otherCpuPct(before, after, cpu + load.cpuSeconds),
+      loadCpuUsPerReq: (load.cpuSeconds * 1e6) / (load.answered || 1),
       note: load.first_fail || undefined,
     };
     await stop(child, 5000);
@@ -263,6 +265,8 @@ class Bench {
       peakRssMb: sum(gwPids.map(peakRssKb)) / 1024,
       errors: load.failed + (spec.total - load.answered) + Math.abs(stats.submits - parts) + (stats.receiptsSent - stats.receiptsAcked),
       otherCpuPct: otherCpuPct(before, after, gatewayCpu + simCpu + load.cpuSeconds),
+      loadCpuUsPerReq: (load.cpuSeconds * 1e6) / (load.answered || 1),
+      smscCpuUsPerMsg: (simCpu * 1e6) / (stats.submits || 1),
       note: [load.first_fail, load.late_slots ? `${load.late_slots} late starts, max ${load.max_late_ms.toFixed(0)} ms` : ''].filter(Boolean).join('; ') || undefined,
     };
     log(`${mode}: ${Math.round(row.smscMsgsPerSec)} msgs/s at the SMSC, p99 ${row.p99Ms} ms, ${row.cpuUsPerMsg.toFixed(0)} µs CPU/msg, errors ${row.errors}`);
@@ -295,6 +299,8 @@ class Bench {
       peakRssMb: sum(pids.map(peakRssKb)) / 1024,
       errors: load.failed + (spec.total - load.answered) + Math.abs(stats.submits - load.ok),
       otherCpuPct: otherCpuPct(before, after, kannelCpu + simCpu + load.cpuSeconds),
+      loadCpuUsPerReq: (load.cpuSeconds * 1e6) / (load.answered || 1),
+      smscCpuUsPerMsg: (simCpu * 1e6) / (stats.submits || 1),
       note: load.first_fail || undefined,
     };
     log(`${row.mode}: ${Math.round(row.smscMsgsPerSec)} msgs/s at the SMSC, errors ${row.errors}`);
@@ -324,6 +330,8 @@ function medianRow(rows: Row[], mode: string, kind: string): Row {
     peakRssMb: Math.max(...rows.map((r) => r.peakRssMb)),
     errors: sum(rows.map((r) => r.errors)),
     otherCpuPct: Math.max(...rows.map((r) => r.otherCpuPct)),
+    loadCpuUsPerReq: m((r) => r.loadCpuUsPerReq ?? null) ?? undefined,
+    smscCpuUsPerMsg: m((r) => r.smscCpuUsPerMsg ?? null) ?? undefined,
     perRun: rows.map((r) => r.smscMsgsPerSec),
     perRunCpu: rows.map((r) => r.cpuUsPerMsg),
     note: [...new Set(rows.map((r) => r.note).filter(Boolean))].join('; ') || undefined,
@@ -431,7 +439,7 @@ async function run(opts: Options, dir: string): Promise<void> {
     seconds: (Date.now() - startedAt) / 1000,
     gatewayFlags: [...startFlags(ROOT), ...opts.nodeFlags],
   };
-  const report = formatReport(bench.rows, opts, context);
+  const report = formatReport(bench.rows, { ...opts, cores: cpus().length }, context);
   writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ context, opts, rows: bench.rows }, null, 1)}\n`);
   process.stdout.write(`\n${report}\n${profile ? `\n${profile}\n` : ''}\nresults: ${path.join(dir, 'results.json')}; gateway log: ${path.join(dir, 'gateway.log')}\n`);
 }

@@ -17,6 +17,9 @@ export interface Row {
   errors: number;
   /** CPU used by processes outside the measurement (other work on the machine), % of all cores */
   otherCpuPct: number;
+  /** CPU of the load generator (wrk) per request and of the bench SMSC per submit_sm in this run, µs */
+  loadCpuUsPerReq?: number;
+  smscCpuUsPerMsg?: number;
   /** SMSC msgs/s of each run behind a median row */
   perRun?: number[];
   /** CPU µs per message of each run behind a median row */
@@ -25,6 +28,8 @@ export interface Row {
 }
 
 export interface ReportOptions {
+  /** cores of the machine, shared by every process of the bench */
+  cores: number;
   n: number;
   window: number;
   logLevel: string;
@@ -106,6 +111,17 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
       `- where the gateway's CPU per message goes: ${int(floor.cpuUsPerMsg)} µs is Node's HTTP alone (the HTTP floor), ${int(cpuLib.cpuUsPerMsg)} µs ` +
         `the bare library's SMPP; ${int(cpuGw.cpuUsPerMsg - floor.cpuUsPerMsg - cpuLib.cpuUsPerMsg)} µs is the rest (token, JSON shape, number, encoding, ` +
         `record and commit, metrics). The floor plus the library is ${ratio((floor.cpuUsPerMsg + cpuLib.cpuUsPerMsg) / cpuLib.cpuUsPerMsg)} × the library's CPU.`,
+    );
+  }
+  if (floor?.loadCpuUsPerReq && cpuLib?.smscCpuUsPerMsg) {
+    const ownWorkFree = floor.cpuUsPerMsg + cpuLib.cpuUsPerMsg;
+    const oneLoop = 1e6 / ownWorkFree;
+    const machine = (opts.cores * 1e6) / (floor.loadCpuUsPerReq + cpuLib.smscCpuUsPerMsg + ownWorkFree);
+    const vs = (x: number) => (kannel ? ` = ${ratio(x / kannel.smscMsgsPerSec)} × Kannel` : '');
+    out.push(
+      `- ceiling for any gateway built on node:http and node-smpp that does nothing else (same run): one event loop carries the floor and ` +
+        `the library, 1 core ÷ ${int(ownWorkFree)} µs = ${int(oneLoop)} msgs/s${vs(oneLoop)}; all ${opts.cores} cores, shared with wrk ` +
+        `(${int(floor.loadCpuUsPerReq)} µs per request) and the SMSC (${int(cpuLib.smscCpuUsPerMsg)} µs per submit_sm), ${int(machine)} msgs/s${vs(machine)}.`,
     );
   }
   if (lib && gw) {
