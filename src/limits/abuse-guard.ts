@@ -2,13 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { GatewayError, type AbuseRefusalCode, type ErrorCode } from '../errors';
 import type { CounterStore } from '../store/counter-store';
 import { hashMessage, hashNumber } from '../sms/number-hash';
-import type { Destination } from '../sms/phone-number';
+import type { HashedDestination } from '../sms/phone-number';
 import { checkDestination, resolveCountries } from './destination-policy';
 import { createDuplicateFilter } from './duplicate-filter';
 import { createRateLimits, type RateLimitSettings } from './rate-limits';
-
-/** A destination with the keyed hash of its number (hashNumber()), made once per request by the caller. */
-export type HashedDestination = Destination & { hash: string };
 
 export interface AbuseGuardOptions extends RateLimitSettings {
   countries: readonly string[];

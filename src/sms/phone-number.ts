@@ -13,6 +13,9 @@ export interface Destination {
   type: NumberType;
 }
 
+/** A destination with the keyed hash of its number (hashNumber()), made once per request by the SMS service. */
+export type HashedDestination = Destination & { hash: string };
+
 /**
  * Parses what ExSign sends (E.164, or national digits with SMSGW_DEFAULT_REGION). Returns null
  * for anything libphonenumber does not consider a valid number, so nothing is sent to it.

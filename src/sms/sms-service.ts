@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors';
 import type { PartOutcome } from '../smpp/message-sender';
-import { parseDestination, maskNumber, type Destination } from './phone-number';
+import { parseDestination, maskNumber, type HashedDestination } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
 export interface SendTrace {
@@ -46,7 +46,7 @@ export interface SmsServiceOptions {
   hashNumber(e164: string): string;
   /** Abuse protection around the send (src/limits/abuse-guard.ts); absent when limits are off. */
   guard?: {
-    run(destination: Destination & { hash: string }, text: string, trace: SendTrace, send: () => Promise<string[]>): Promise<string[]>;
+    run(destination: HashedDestination, text: string, trace: SendTrace, send: () => Promise<string[]>): Promise<string[]>;
   };
 }
 

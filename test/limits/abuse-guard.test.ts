@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError, notBound, queueFull, responseTimeout } from '../../src/errors';
-import { createAbuseGuard, type AbuseGuardOptions, type HashedDestination } from '../../src/limits/abuse-guard';
+import { createAbuseGuard, type AbuseGuardOptions } from '../../src/limits/abuse-guard';
 import { checkDestination, resolveCountries } from '../../src/limits/destination-policy';
 import { formatDuration } from '../../src/limits/rate-limits';
-import { parseDestination } from '../../src/sms/phone-number';
+import { parseDestination, type HashedDestination } from '../../src/sms/phone-number';
 import { createMemoryCounterStore } from '../../src/store/memory-counter-store';
 
 // The guard keys its counters on the hash the SMS service made; any value distinct per number will do.
