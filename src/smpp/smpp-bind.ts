@@ -122,14 +122,10 @@ export class SmppBind extends EventEmitter {
   private wakeTimer: NodeJS.Timeout | undefined;
   private stopPromise: Promise<void> | undefined;
   private readonly log: Logger;
-  private readonly policy: ErrorPolicy;
-  private readonly rateLimits: readonly TokenBucket[];
 
   constructor(private readonly opts: BindOptions) {
     super();
     this.log = opts.logger.child({ smsc: opts.smsc, session: opts.session, bind: opts.bindType });
-    this.policy = opts.errorPolicy;
-    this.rateLimits = opts.rateLimits;
   }
 
   get state(): BindState {
@@ -260,7 +256,7 @@ export class SmppBind extends EventEmitter {
     if (session !== this.session || this._state !== 'binding') return;
     clearTimeout(this.stateTimer);
     if (resp.command_status !== ESME_ROK || resp.command === 'generic_nack') {
-      const credentials = this.policy.classify(resp.command_status) === 'bind-refused';
+      const credentials = this.opts.errorPolicy.classify(resp.command_status) === 'bind-refused';
       this.closeSession(session, 'bind-refused', `${resp.command} ${formatCommandStatus(resp.command_status)}`, credentials);
       return;
     }
@@ -387,7 +383,7 @@ export class SmppBind extends EventEmitter {
       return;
     }
     this.inflight.delete(pdu.sequence_number);
-    if (pdu.command_status !== ESME_ROK && this.policy.classify(pdu.command_status) === 'throttle') this.pauseSending(request.sentAt, pdu.command_status);
+    if (pdu.command_status !== ESME_ROK && this.opts.errorPolicy.classify(pdu.command_status) === 'throttle') this.pauseSending(request.sentAt, pdu.command_status);
     else this.throttleStatus = 0;
     if (!request.settled) {
       request.settled = true;
@@ -431,7 +427,7 @@ export class SmppBind extends EventEmitter {
       if (!session.send(pdu)) return;
       this.queue.shift();
       this.queued--;
-      for (const bucket of this.rateLimits) bucket.take();
+      for (const bucket of this.opts.rateLimits) bucket.take();
       request.sequence = pdu.sequence_number;
       request.sentAt = now;
       this.inflight.set(request.sequence, request);
@@ -454,7 +450,7 @@ export class SmppBind extends EventEmitter {
 
   private tokenWaitMs(): number {
     let wait = 0;
-    for (const bucket of this.rateLimits) wait = Math.max(wait, bucket.waitMs());
+    for (const bucket of this.opts.rateLimits) wait = Math.max(wait, bucket.waitMs());
     return wait;
   }
 
