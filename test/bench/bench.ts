@@ -127,6 +127,8 @@ function otherCpuPct(before: Snapshot, after: Snapshot, accounted: number): numb
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** CPU seconds spent on `count` messages or requests, in µs each (0 when there were none). */
+const usEach = (cpuSeconds: number, count: number) => (count ? (cpuSeconds * 1e6) / count : 0);
 /** Requests or submits run, and not counted, before a measured run: the gateway's and the library's JIT warm up alike. */
 const warmupCount = (n: number) => Math.min(5000, n);
 const log = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
@@ -158,6 +160,7 @@ class Bench {
     await new Promise((resolve) => child.once('exit', resolve));
     clearInterval(poll);
     const after = snapshot([simPid]);
+    const simCpu = after.cpu[0]! - before.cpu[0]!;
     const r = JSON.parse(out.trim().split('\n').pop() || '{}') as {
       error?: string;
       answered: number;
@@ -178,8 +181,8 @@ class Bench {
       cpuUsPerMsg: r.cpuUsPerMessage,
       peakRssMb: r.peakRssKb / 1024,
       errors: (r.error ? 1 : 0) + r.failed + Math.abs(stats.submits - warmup - n) + (receipts ? n - r.receipts : 0),
-      otherCpuPct: otherCpuPct(before, after, after.cpu[0]! - before.cpu[0]! + clientCpu),
-      smscCpuUsPerMsg: ((after.cpu[0]! - before.cpu[0]!) * 1e6) / (stats.submits || 1),
+      otherCpuPct: otherCpuPct(before, after, simCpu + clientCpu),
+      smscCpuUsPerMsg: usEach(simCpu, stats.submits),
       note: r.error,
     };
     return report ? this.push(row) : row;
@@ -202,11 +205,11 @@ class Bench {
       smscMsgsPerSec: 0,
       p50Ms: load.p50_ms,
       p99Ms: load.p99_ms,
-      cpuUsPerMsg: load.ok ? (cpu * 1e6) / load.ok : 0,
+      cpuUsPerMsg: usEach(cpu, load.ok),
       peakRssMb: peakRssKb(child.pid!) / 1024,
       errors: load.failed + (spec.total - load.answered),
       otherCpuPct: otherCpuPct(before, after, cpu + load.cpuSeconds),
-      loadCpuUsPerReq: (load.cpuSeconds * 1e6) / (load.answered || 1),
+      loadCpuUsPerReq: usEach(load.cpuSeconds, load.answered),
       note: load.first_fail || undefined,
     };
     await stop(child, 5000);
@@ -261,12 +264,12 @@ class Bench {
       smscMsgsPerSec: seconds > 0 ? stats.submits / seconds : 0,
       p50Ms: load.p50_ms,
       p99Ms: load.p99_ms,
-      cpuUsPerMsg: stats.submits ? (gatewayCpu * 1e6) / stats.submits : 0,
+      cpuUsPerMsg: usEach(gatewayCpu, stats.submits),
       peakRssMb: sum(gwPids.map(peakRssKb)) / 1024,
       errors: load.failed + (spec.total - load.answered) + Math.abs(stats.submits - parts) + (stats.receiptsSent - stats.receiptsAcked),
       otherCpuPct: otherCpuPct(before, after, gatewayCpu + simCpu + load.cpuSeconds),
-      loadCpuUsPerReq: (load.cpuSeconds * 1e6) / (load.answered || 1),
-      smscCpuUsPerMsg: (simCpu * 1e6) / (stats.submits || 1),
+      loadCpuUsPerReq: usEach(load.cpuSeconds, load.answered),
+      smscCpuUsPerMsg: usEach(simCpu, stats.submits),
       note: [load.first_fail, load.late_slots ? `${load.late_slots} late starts, max ${load.max_late_ms.toFixed(0)} ms` : ''].filter(Boolean).join('; ') || undefined,
     };
     log(`${mode}: ${Math.round(row.smscMsgsPerSec)} msgs/s at the SMSC, p99 ${row.p99Ms} ms, ${row.cpuUsPerMsg.toFixed(0)} µs CPU/msg, errors ${row.errors}`);
@@ -295,12 +298,12 @@ class Bench {
       smscMsgsPerSec: seconds > 0 ? stats.submits / seconds : 0,
       p50Ms: load.p50_ms,
       p99Ms: load.p99_ms,
-      cpuUsPerMsg: stats.submits ? (kannelCpu * 1e6) / stats.submits : 0,
+      cpuUsPerMsg: usEach(kannelCpu, stats.submits),
       peakRssMb: sum(pids.map(peakRssKb)) / 1024,
       errors: load.failed + (spec.total - load.answered) + Math.abs(stats.submits - load.ok),
       otherCpuPct: otherCpuPct(before, after, kannelCpu + simCpu + load.cpuSeconds),
-      loadCpuUsPerReq: (load.cpuSeconds * 1e6) / (load.answered || 1),
-      smscCpuUsPerMsg: (simCpu * 1e6) / (stats.submits || 1),
+      loadCpuUsPerReq: usEach(load.cpuSeconds, load.answered),
+      smscCpuUsPerMsg: usEach(simCpu, stats.submits),
       note: load.first_fail || undefined,
     };
     log(`${row.mode}: ${Math.round(row.smscMsgsPerSec)} msgs/s at the SMSC, errors ${row.errors}`);
