@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --kannel] [-- --cpu-prof]`: the gateway's throughput, latency,
 // CPU and memory, against the bare library and (with --kannel) against Kannel, on loopback, every
-// party in its own process. Prints one markdown table plus the ratios and targets; see README
-// "Performance".
+// party in its own process. Prints one markdown table plus the ratios and targets; see
+// docs/performance.md.
 //
 // Processes: the bench SMSC (fast-smsc.js), the gateway (dist/src/main.js, NODE_ENV=production,
 // with npm start's node flags), wrk with load.lua, the bare node-smpp client (library-client.js),
