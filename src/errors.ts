@@ -40,6 +40,8 @@ export class GatewayError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** The same message may go through later: an SMSC refusal of class retry or throttle that outlasted the deadline. */
+    readonly transient = false,
   ) {
     super(message);
     this.name = 'GatewayError';
@@ -52,8 +54,9 @@ export class SmscRejectedError extends GatewayError {
   constructor(
     readonly commandStatus: number,
     nack = false,
+    transient = false,
   ) {
-    super('SMSC_REJECTED', `SMSC rejected the message: ${nack ? 'generic_nack ' : ''}${formatCommandStatus(commandStatus)}`);
+    super('SMSC_REJECTED', `SMSC rejected the message: ${nack ? 'generic_nack ' : ''}${formatCommandStatus(commandStatus)}`, transient);
     this.name = 'SmscRejectedError';
     this.commandStatusName = commandStatusName(commandStatus);
   }
@@ -77,7 +80,7 @@ export const linkLost = (reason: string): OutcomeUnknownError =>
   new OutcomeUnknownError('SMSC_LINK_LOST', `SMSC link lost before submit_sm_resp (${reason}); outcome unknown`);
 
 export const throttled = (status: number): GatewayError =>
-  new GatewayError('SMSC_REJECTED', `SMSC throttling (${formatCommandStatus(status)}): sending paused, message not sent before the request deadline`);
+  new GatewayError('SMSC_REJECTED', `SMSC throttling (${formatCommandStatus(status)}): sending paused, message not sent before the request deadline`, true);
 
 export const queueFull = (): GatewayError =>
   new GatewayError('QUEUE_FULL', 'Gateway busy: too many requests waiting for the SMSC');

@@ -63,8 +63,8 @@ export function createMessageSender(opts: SenderOptions) {
       if (response.commandStatus === ESME_ROK && !response.nack) return response.messageId;
       // A generic_nack without a status still refuses the PDU.
       const status = response.commandStatus === ESME_ROK ? ESME_RUNKNOWNERR : response.commandStatus;
-      rejection = new SmscRejectedError(status, response.nack);
       const verdict = opts.errorPolicy.classify(status);
+      rejection = new SmscRejectedError(status, response.nack, verdict === 'retry' || verdict === 'throttle');
       if (verdict === 'throttle') continue; // the bind is paused; the resubmit waits in its queue
       if (verdict !== 'retry') throw rejection;
       const ceiling = Math.min(MAX_RETRY_DELAY_MS, opts.retryBaseDelayMs * 2 ** attempt);
