@@ -27,6 +27,7 @@ import { createMessageRecorder } from './dlr/message-recorder';
 import { messageView } from './dlr/message-view';
 import { createReceiptCallback } from './dlr/receipt-callback';
 import { hashNumber, loadNumberHashKey } from './sms/number-hash';
+import { createSendPath } from './sms/send-path';
 import { openMessageStore } from './store/open-store';
 import { packageVersion } from './project-root';
 
@@ -124,6 +125,18 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   });
 
   let draining = false;
+  // One sending path for every ingress: ids, deadline, load shedding, draining, record, outcome.
+  const sendPath = createSendPath({
+    logger,
+    requestDeadlineMs: config.message.requestDeadlineMs,
+    maxInflight: config.http.maxInflight,
+    draining: () => draining,
+    send: service.send,
+    record: recorder.record,
+    onOutcome({ code, trace }) {
+      if (code === 'SUCCESS' && trace.segments) metrics.messageSegments.observe(trace.segments);
+    },
+  });
   const http = createHttpApp({
     logger,
     exsignPath: config.http.exsignPath,
@@ -133,10 +146,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     clientAddress: createClientAddress(config.trustedProxies),
     isAllowed: createAllowlist(config.allowedIps),
     checkToken: createTokenCheck(config.auth.token, config.auth.tokenPrevious),
-    maxInflight: config.http.maxInflight,
-    draining: () => draining,
-    send: service.send,
-    record: recorder.record,
+    submit: sendPath.submit,
     getMessage: async (id) => {
       const record = await store.get(id);
       return record && messageView(record);
@@ -144,11 +154,10 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     ready: () => !draining && smscs.some((client) => client.ready()),
     readiness: () =>
       smscs.flatMap((client) => client.binds.map((bind, i) => ({ smsc: client.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined }))),
-    onOutcome({ code, durationMs, segments, previousToken }) {
+    onOutcome({ code, durationMs, previousToken }) {
       metrics.httpRequests.inc({ outcome: code.toLowerCase() as HttpOutcome });
       if (previousToken) metrics.previousTokenRequests.inc();
       metrics.httpRequestDuration.observe(durationMs / 1000);
-      if (code === 'SUCCESS' && segments) metrics.messageSegments.observe(segments);
     },
   });
   const metricsServer = createMetricsServer(metrics.registry, () => smscs.forEach((client) => sampleBinds(client.binds, client.name, metrics)));
@@ -190,8 +199,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       stopping ??= (async () => {
         draining = true;
         const drainUntil = Date.now() + config.shutdown.drainTimeoutMs;
-        while (http.inflight() > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
-        if (http.inflight() > 0) logger.warn({ inflight: http.inflight() }, 'drain timeout: stopping with requests still in flight');
+        while (sendPath.inflight() > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+        if (sendPath.inflight() > 0) logger.warn({ inflight: sendPath.inflight() }, 'drain timeout: stopping with requests still in flight');
         await Promise.all(smscs.map((client) => client.stop()));
         const closed = Promise.all([closeServer(http.server), closeServer(metricsServer)]);
         http.server.closeAllConnections();

@@ -6,6 +6,12 @@ export function normaliseAddress(address: string): string {
   return /^::ffff:/i.test(plain) && isIPv4(plain.slice(7)) ? plain.slice(7) : plain.toLowerCase();
 }
 
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopbackAddress(address: string): boolean {
+  const plain = normaliseAddress(address);
+  return plain === '::1' || (isIPv4(plain) && plain.startsWith('127.'));
+}
+
 /** Distinct caller addresses whose verdict is remembered; the cache starts over when full. */
 const MAX_CACHED_ADDRESSES = 1024;
 

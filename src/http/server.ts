@@ -12,6 +12,8 @@ export interface HttpAppDeps extends ExsignRouteDeps {
   exsignPath: string;
   bodyLimitBytes: number;
   headersTimeoutMs: number;
+  /** Every ExSign request is answered within this time (bounds Node's request timeout). */
+  requestDeadlineMs: number;
   ready(): boolean;
   readiness(): unknown;
   /** Backs GET /messages/:id. */
@@ -20,8 +22,6 @@ export interface HttpAppDeps extends ExsignRouteDeps {
 
 export interface HttpApp {
   server: Server;
-  /** Requests being handled right now (for draining on shutdown). */
-  inflight(): number;
 }
 
 /**
@@ -122,5 +122,5 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   server.headersTimeout = deps.headersTimeoutMs;
   server.requestTimeout = deps.requestDeadlineMs + deps.headersTimeoutMs;
   server.on('clientError', answerClientError);
-  return { server, inflight: route.inflight };
+  return { server };
 }

@@ -1,4 +1,4 @@
-import { newMessageId } from '../../src/http/new-message-id';
+import { newMessageId } from '../../src/sms/new-message-id';
 
 describe('newMessageId', () => {
   it('is a UUIDv7 carrying the time in its first 48 bits', () => {
