@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Config } from './config/load-config';
@@ -26,8 +27,9 @@ import { startHousekeeping } from './dlr/housekeeping';
 import { createMessageRecorder } from './dlr/message-recorder';
 import { messageView } from './dlr/message-view';
 import { createReceiptCallback } from './dlr/receipt-callback';
-import { hashNumber, loadNumberHashKey } from './sms/number-hash';
+import { hashMessage, hashNumber, loadNumberHashKey } from './sms/number-hash';
 import { createSendPath } from './sms/send-path';
+import { createSmtpIngress } from './smtp/smtp-ingress';
 import { openMessageStore } from './store/open-store';
 import { packageVersion } from './project-root';
 
@@ -41,6 +43,8 @@ export interface Gateway {
   readonly smscs: readonly SmscClient[];
   readonly simulator: SmscSimulator | undefined;
   httpUrl(): string;
+  /** smtp://host:port of the Email-to-SMS listener; undefined when it is off. */
+  smtpUrl(): string | undefined;
   metricsUrl(): string;
 }
 
@@ -133,6 +137,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     draining: () => draining,
     send: service.send,
     record: recorder.record,
+    repeatWindowMs: config.smtp.repeatWindowMs,
+    onRepeat: () => metrics.abuseDuplicates.inc(),
     onOutcome({ code, trace }) {
       if (code === 'SUCCESS' && trace.segments) metrics.messageSegments.observe(trace.segments);
     },
@@ -160,6 +166,37 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       metrics.httpRequestDuration.observe(durationMs / 1000);
     },
   });
+  const smtp =
+    config.smtp.port === null
+      ? undefined
+      : createSmtpIngress({
+          logger,
+          host: config.smtp.host,
+          port: config.smtp.port,
+          domains: config.smtp.domains,
+          isAllowed: createAllowlist(config.smtp.allowedIps),
+          credentials: config.smtp.user ? { user: config.smtp.user, password: config.smtp.password } : undefined,
+          tls: config.smtp.tls.certFile ? { cert: readFileSync(config.smtp.tls.certFile), key: readFileSync(config.smtp.tls.keyFile) } : undefined,
+          maxBytes: config.smtp.maxBytes,
+          textMode: config.smtp.text,
+          maxSessions: config.smtp.maxSessions,
+          idleTimeoutMs: config.smtp.idleTimeoutMs,
+          sessionTimeoutMs: config.smtp.sessionTimeoutMs,
+          draining: () => draining,
+          checkNumber: service.checkNumber,
+          submit: sendPath.submit,
+          repeatKey: (messageId, recipient) => hashMessage(numberHashKey, recipient, messageId),
+          onSession(result) {
+            metrics.smtpSessions.inc({ result });
+            if (result === 'accepted') metrics.smtpOpenSessions.inc();
+          },
+          onSessionEnd: () => metrics.smtpOpenSessions.dec(),
+          onMessage(outcome, durationMs) {
+            metrics.smtpMessages.inc({ outcome });
+            if (durationMs !== undefined) metrics.smtpMessageDuration.observe(durationMs / 1000);
+          },
+          onAuthFailure: (reason) => metrics.smtpAuthFailures.inc({ reason }),
+        });
   const metricsServer = createMetricsServer(metrics.registry, () => smscs.forEach((client) => sampleBinds(client.binds, client.name, metrics)));
 
   let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
@@ -174,11 +211,12 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     smscs,
     simulator,
     httpUrl: () => urlOf(http.server),
+    smtpUrl: () => smtp?.url(),
     metricsUrl: () => urlOf(metricsServer),
     async start() {
       http.server.listen(config.http.port, config.http.host);
       metricsServer.listen(config.metrics.port, config.metrics.host);
-      await Promise.all([once(http.server, 'listening'), once(metricsServer, 'listening')]);
+      await Promise.all([once(http.server, 'listening'), once(metricsServer, 'listening'), smtp?.start()]);
       smscs.forEach((client) => client.start());
       housekeeping = startHousekeeping({
         store,
@@ -193,7 +231,10 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
           );
         },
       });
-      logger.info({ http: urlOf(http.server), exsignPath: config.http.exsignPath, metrics: `${urlOf(metricsServer)}/metrics`, smscs: smscs.map((c) => c.name) }, 'gateway listening');
+      logger.info(
+        { http: urlOf(http.server), exsignPath: config.http.exsignPath, smtp: smtp?.url(), metrics: `${urlOf(metricsServer)}/metrics`, smscs: smscs.map((c) => c.name) },
+        'gateway listening',
+      );
     },
     stop() {
       stopping ??= (async () => {
@@ -201,6 +242,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         const drainUntil = Date.now() + config.shutdown.drainTimeoutMs;
         while (sendPath.inflight() > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
         if (sendPath.inflight() > 0) logger.warn({ inflight: sendPath.inflight() }, 'drain timeout: stopping with requests still in flight');
+        await smtp?.stop();
         await Promise.all(smscs.map((client) => client.stop()));
         const closed = Promise.all([closeServer(http.server), closeServer(metricsServer)]);
         http.server.closeAllConnections();

@@ -3,6 +3,7 @@ import { projectRoot } from '../project-root';
 import path from 'node:path';
 import type { IdMatchMode } from '../dlr/message-id';
 import type { StoreType } from '../store/open-store';
+import type { MailTextMode } from '../smtp/mail-text';
 import { schema, type Schema } from './schema';
 import { SmscConfigError, smscSettings } from './smsc-settings';
 import { untypedConvict, type LooseConvict } from './untyped-convict';
@@ -13,7 +14,7 @@ type Widen<T> = T extends string ? string : T extends number ? number : T extend
 type Properties = Values<Schema>;
 
 // The schema's formats only accept these values; the type says so once for every reader.
-export type Config = Omit<Properties, 'env' | 'smsc' | 'store'> & {
+export type Config = Omit<Properties, 'env' | 'smsc' | 'store' | 'smtp'> & {
   env: 'production' | 'development' | 'test';
   smsc: Omit<Properties['smsc'], 'bindMode' | 'dataCoding' | 'dlrIdMatch'> & {
     bindMode: 'transceiver' | 'transmitter-receiver';
@@ -21,6 +22,7 @@ export type Config = Omit<Properties, 'env' | 'smsc' | 'store'> & {
     dlrIdMatch: IdMatchMode;
   };
   store: Omit<Properties['store'], 'type'> & { type: StoreType };
+  smtp: Omit<Properties['smtp'], 'port' | 'text'> & { port: number | null; text: MailTextMode };
 };
 
 /** Start-up configuration problem; its message is one line naming the key and its env var. */
@@ -55,6 +57,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   readSecretFile(config, 'auth.token', 'auth.tokenFile');
   readSecretFile(config, 'auth.tokenPrevious', 'auth.tokenPreviousFile');
   readSecretFile(config, 'smsc.password', 'smsc.passwordFile');
+  readSecretFile(config, 'smtp.password', 'smtp.passwordFile');
   const result = config.getProperties() as Config;
   checkProfile(result);
   return result;
@@ -108,7 +111,7 @@ function describe(err: unknown): string {
     .join('; ');
 }
 
-type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password';
+type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password' | 'smtp.password';
 function readSecretFile(config: LooseConvict, key: SecretKey, fileKey: `${SecretKey}File`): void {
   const file = config.get(fileKey) as string;
   if (!file) return;
@@ -138,6 +141,7 @@ function checkProfile(config: Config): void {
     if (config.auth.tokenPrevious && config.auth.tokenPrevious.length < MIN_TOKEN_LENGTH) {
       fail('auth.tokenPrevious', `must be at least ${MIN_TOKEN_LENGTH} characters in production`);
     }
+    if (config.smtp.password && config.smtp.password.length < MIN_TOKEN_LENGTH) fail('smtp.password', `must be at least ${MIN_TOKEN_LENGTH} characters in production`);
   }
   if (!config.auth.token) fail('auth.token', 'no token configured (set SMSGW_AUTH_TOKEN or SMSGW_AUTH_TOKEN_FILE)');
   if (!config.simulator.enabled && !config.smsc.url && config.smscs.length === 0) fail('smsc.url', 'no SMSC configured (set SMSGW_SMSC_URL, or list SMSCs in smscs)');
@@ -148,4 +152,8 @@ function checkProfile(config: Config): void {
     fail(err.key, err.message);
   }
   if (!config.http.exsignPath.startsWith('/')) fail('http.exsignPath', 'must start with /');
+  if (Boolean(config.smtp.user) !== Boolean(config.smtp.password)) fail('smtp.user', 'set SMSGW_SMTP_USER and SMSGW_SMTP_PASSWORD (or _FILE) together, or neither');
+  if (Boolean(config.smtp.tls.certFile) !== Boolean(config.smtp.tls.keyFile)) fail('smtp.tls.certFile', 'set SMSGW_SMTP_TLS_CERT_FILE and SMSGW_SMTP_TLS_KEY_FILE together, or neither');
+  // A client waiting for the SMSC's answer must get our 451, never an idle-timeout 421.
+  if (config.smtp.idleTimeoutMs <= config.message.requestDeadlineMs) fail('smtp.idleTimeoutMs', 'must be longer than SMSGW_REQUEST_DEADLINE_MS');
 }

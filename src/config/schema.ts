@@ -137,6 +137,19 @@ convict.addFormat({
   coerce: (v: string) => v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean),
 });
 
+/** Comma-separated mail domains (lower-cased); empty = any domain. */
+convict.addFormat({
+  name: 'domain-list',
+  validate(value: unknown) {
+    const entries = value as string[];
+    if (!Array.isArray(entries)) throw new Error('must be a list of domain names');
+    for (const entry of entries) {
+      if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(entry)) throw new Error(`"${entry}" is not a domain name`);
+    }
+  },
+  coerce: (v: string) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+});
+
 const positiveInt = 'positive-int' as const;
 
 /** One SMSC in the `smscs` list (validated against the smsc.* keys) and one route. */
@@ -170,7 +183,7 @@ export const schema = {
       env: 'SMSGW_HTTP_HEADERS_TIMEOUT_MS',
     },
     maxInflight: {
-      doc: 'Most ExSign requests handled at once; beyond it requests are refused at once (TOO_MANY_REQUESTS) instead of queueing.',
+      doc: 'Most messages (ExSign requests and mails) handled at once; beyond it they are refused at once (TOO_MANY_REQUESTS) instead of queueing.',
       format: positiveInt,
       default: 1000,
       env: 'SMSGW_HTTP_MAX_INFLIGHT',
@@ -399,10 +412,75 @@ export const schema = {
     defaultRegion: { doc: 'ISO country for numbers written without a country code.', format: 'region', default: '', env: 'SMSGW_DEFAULT_REGION' },
     maxSegments: { doc: 'Longest text accepted, in SMS parts.', format: positiveInt, default: 6, env: 'SMSGW_MAX_SEGMENTS' },
     requestDeadlineMs: {
-      doc: 'Every ExSign request is answered within this time.',
+      doc: 'Every ExSign request and every mail is answered within this time.',
       format: positiveInt,
       default: 10000,
       env: 'SMSGW_REQUEST_DEADLINE_MS',
+    },
+  },
+  smtp: {
+    host: { doc: 'Address the Email-to-SMS (SMTP) listener binds to.', format: String, default: '127.0.0.1', env: 'SMSGW_SMTP_HOST' },
+    port: {
+      doc: 'Port of the SMTP listener; unset = no SMTP listener (0 picks a free one). The development profile uses 2525.',
+      format: 'port',
+      default: null as number | null,
+      nullable: true,
+      env: 'SMSGW_SMTP_PORT',
+    },
+    domains: {
+      doc: 'Recipient domains accepted (<number>@<domain>), comma-separated; empty = any domain.',
+      format: 'domain-list',
+      default: [] as string[],
+      env: 'SMSGW_SMTP_DOMAINS',
+    },
+    allowedIps: {
+      doc: 'Mail clients allowed to connect, by socket address: comma-separated IPs or CIDR blocks; others are refused with 554.',
+      format: 'ip-list',
+      default: ['127.0.0.1', '::1'],
+      env: 'SMSGW_SMTP_ALLOWED_IPS',
+    },
+    user: { doc: 'When set (with a password), SMTP AUTH PLAIN/LOGIN with this user name is required.', format: String, default: '', env: 'SMSGW_SMTP_USER' },
+    password: { doc: 'Password for SMSGW_SMTP_USER.', format: String, default: '', env: 'SMSGW_SMTP_PASSWORD', sensitive: true },
+    passwordFile: { doc: 'File holding the SMTP password (instead of SMSGW_SMTP_PASSWORD).', format: String, default: '', env: 'SMSGW_SMTP_PASSWORD_FILE' },
+    tls: {
+      certFile: {
+        doc: 'PEM certificate (chain) for STARTTLS; with the key, STARTTLS is offered and AUTH needs it unless the client is on loopback.',
+        format: String,
+        default: '',
+        env: 'SMSGW_SMTP_TLS_CERT_FILE',
+      },
+      keyFile: { doc: 'PEM private key for STARTTLS.', format: String, default: '', env: 'SMSGW_SMTP_TLS_KEY_FILE' },
+    },
+    maxBytes: { doc: 'Largest mail accepted, in bytes (advertised with SIZE); larger ones get 552.', format: positiveInt, default: 65536, env: 'SMSGW_SMTP_MAX_BYTES' },
+    text: {
+      doc: 'What of the mail becomes the SMS: body, subject, or subject+body (the subject, a line break, the body).',
+      format: ['body', 'subject', 'subject+body'],
+      default: 'body',
+      env: 'SMSGW_SMTP_TEXT',
+    },
+    maxSessions: {
+      doc: 'Most SMTP sessions open at once; more are refused with 421 at connect.',
+      format: positiveInt,
+      default: 100,
+      env: 'SMSGW_SMTP_MAX_SESSIONS',
+    },
+    idleTimeoutMs: {
+      doc: 'Time a client may take to send its next command (or the next bytes of a mail) before the session is closed with 421; must exceed SMSGW_REQUEST_DEADLINE_MS.',
+      format: positiveInt,
+      default: 60000,
+      env: 'SMSGW_SMTP_IDLE_TIMEOUT_MS',
+    },
+    sessionTimeoutMs: {
+      doc: 'Longest SMTP session; a client still connected after it is sent 421 and disconnected (after the answer to a mail in progress).',
+      format: positiveInt,
+      default: 300000,
+      env: 'SMSGW_SMTP_SESSION_TIMEOUT_MS',
+    },
+    repeatWindowMs: {
+      doc: 'A mail with the Message-ID and recipient of one sent within this time is answered 250 with the first one\'s id and not sent again (an MTA resending after a lost reply); 0 = off.',
+      format: 'nat',
+      default: 3600000,
+      env: 'SMSGW_SMTP_REPEAT_WINDOW_MS',
     },
   },
   dataDir: { doc: 'Directory for what the gateway keeps on disk.', format: String, default: './data', env: 'SMSGW_DATA_DIR' },

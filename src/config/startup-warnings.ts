@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
 import type { Config } from './load-config';
+import { isLoopbackAddress } from '../http/ip-allowlist';
 
 /**
  * Settings that work but weaken the gateway: secret files other users can read, every address
- * trusted as a proxy, a token rotation left half done, the abuse limits switched off. Logged once at start-up; none stops the start.
+ * trusted as a proxy, a token rotation left half done, the abuse limits switched off, mail to SMS open to
+ * other hosts without AUTH or with AUTH they cannot use. Logged once at start-up; none stops the start.
  */
 export function startupWarnings(config: Config): string[] {
   const warnings: string[] = [];
@@ -11,6 +13,7 @@ export function startupWarnings(config: Config): string[] {
     ['SMSGW_AUTH_TOKEN_FILE', config.auth.tokenFile],
     ['SMSGW_AUTH_TOKEN_PREVIOUS_FILE', config.auth.tokenPreviousFile],
     ['SMSGW_SMSC_PASSWORD_FILE', config.smsc.passwordFile],
+    ['SMSGW_SMTP_PASSWORD_FILE', config.smtp.passwordFile],
   ];
   for (const [envName, file] of secretFiles) {
     if (!file) continue;
@@ -25,6 +28,15 @@ export function startupWarnings(config: Config): string[] {
   }
   if (config.auth.tokenPrevious) {
     warnings.push('SMSGW_AUTH_TOKEN_PREVIOUS is set: two tokens are accepted; remove it once the portal sends the new token');
+  }
+  if (config.smtp.port !== null) {
+    const remote = config.smtp.allowedIps.filter((entry) => !isLoopbackAddress(entry.split('/')[0]!));
+    if (remote.length > 0 && !config.smtp.user) {
+      warnings.push(`SMSGW_SMTP_ALLOWED_IPS lets ${remote.join(', ')} send mail to SMS without SMTP AUTH; set SMSGW_SMTP_USER and SMSGW_SMTP_PASSWORD`);
+    }
+    if (remote.length > 0 && config.smtp.user && !config.smtp.tls.certFile) {
+      warnings.push(`SMTP AUTH is only accepted after STARTTLS from clients not on loopback, and no SMSGW_SMTP_TLS_CERT_FILE is set: ${remote.join(', ')} cannot authenticate`);
+    }
   }
   if (!config.limits.enabled) {
     warnings.push(

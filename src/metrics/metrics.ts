@@ -35,6 +35,35 @@ export const HTTP_OUTCOMES = [
 ] as const;
 export type HttpOutcome = (typeof HTTP_OUTCOMES)[number];
 
+/**
+ * `outcome` label of smsgw_smtp_messages_total: the codes a mail can end with (lower-cased), plus
+ * unknown_domain (a recipient outside SMSGW_SMTP_DOMAINS). Recipients refused at RCPT count too.
+ */
+export const SMTP_OUTCOMES = [
+  'success',
+  'unknown_domain',
+  'invalid_number',
+  'body_too_large',
+  'empty_text',
+  'text_too_long',
+  'smsc_not_bound',
+  'smsc_rejected',
+  'smsc_timeout',
+  'smsc_link_lost',
+  'queue_full',
+  'too_many_requests',
+  ...ABUSE_REFUSAL_REASONS,
+  'shutting_down',
+  'internal_error',
+] as const;
+export type SmtpOutcome = (typeof SMTP_OUTCOMES)[number];
+
+/** `result` label of smsgw_smtp_sessions_total and `reason` of smsgw_smtp_auth_failures_total. */
+export const SMTP_SESSION_RESULTS = ['accepted', 'ip_not_allowed', 'too_many_sessions', 'shutting_down'] as const;
+export type SmtpSessionResult = (typeof SMTP_SESSION_RESULTS)[number];
+export const SMTP_AUTH_FAILURES = ['invalid_credentials', 'encryption_required'] as const;
+export type SmtpAuthFailure = (typeof SMTP_AUTH_FAILURES)[number];
+
 /** Pseudo command_status values for submits that never got a submit_sm_resp. */
 export const SUBMIT_TIMEOUT = 'TIMEOUT';
 export const SUBMIT_LOCAL_ERROR = 'LOCAL_ERROR';
@@ -253,12 +282,41 @@ export function createMetrics(opts: MetricsOptions) {
   });
   const abuseDuplicates = new Counter({
     name: 'smsgw_abuse_duplicates_total',
-    help: 'Repeats of the same text to the same number inside the dedupe window, answered without sending',
+    help: 'Repeats answered without sending: the same text to the same number inside the dedupe window, or a mail resent with the same Message-ID and recipient',
     registers,
   });
   const previousTokenRequests = new Counter({
     name: 'smsgw_auth_previous_token_requests_total',
     help: 'Requests authenticated with SMSGW_AUTH_TOKEN_PREVIOUS; a rotation is done when this stops growing',
+    registers,
+  });
+  const smtpSessions = new Counter({
+    name: 'smsgw_smtp_sessions_total',
+    help: 'SMTP connections by result: accepted, or refused at connect (ip_not_allowed, too_many_sessions, shutting_down)',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const smtpOpenSessions = new Gauge({
+    name: 'smsgw_smtp_open_sessions',
+    help: 'SMTP sessions open now',
+    registers,
+  });
+  const smtpMessages = new Counter({
+    name: 'smsgw_smtp_messages_total',
+    help: 'Mails by outcome (success or stable error code); recipients refused at RCPT included',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const smtpMessageDuration = new Histogram({
+    name: 'smsgw_smtp_message_duration_seconds',
+    help: 'Time from the end of a mail\'s DATA to the reply',
+    buckets: HTTP_DURATION_BUCKETS,
+    registers,
+  });
+  const smtpAuthFailures = new Counter({
+    name: 'smsgw_smtp_auth_failures_total',
+    help: 'Failed SMTP AUTH attempts by reason (invalid_credentials, encryption_required)',
+    labelNames: ['reason'] as const,
     registers,
   });
   const buildInfo = new Gauge({
@@ -271,6 +329,10 @@ export function createMetrics(opts: MetricsOptions) {
   for (const outcome of HTTP_OUTCOMES) httpRequests.inc({ outcome }, 0);
   for (const reason of ABUSE_REFUSAL_REASONS) abuseRefusals.inc({ reason }, 0);
   abuseDuplicates.inc(0);
+  for (const outcome of SMTP_OUTCOMES) smtpMessages.inc({ outcome }, 0);
+  for (const result of SMTP_SESSION_RESULTS) smtpSessions.inc({ result }, 0);
+  for (const reason of SMTP_AUTH_FAILURES) smtpAuthFailures.inc({ reason }, 0);
+  smtpOpenSessions.set(0);
   previousTokenRequests.inc(0);
   for (const smsc of smscs) {
     for (const command_status of PRECREATED_SUBMIT_STATUSES) submitSm.inc({ smsc, command_status }, 0);
@@ -312,6 +374,11 @@ export function createMetrics(opts: MetricsOptions) {
     abuseRefusals,
     abuseDuplicates,
     previousTokenRequests,
+    smtpSessions,
+    smtpOpenSessions,
+    smtpMessages,
+    smtpMessageDuration,
+    smtpAuthFailures,
     buildInfo,
   };
 }

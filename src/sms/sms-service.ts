@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors';
 import type { PartOutcome } from '../smpp/message-sender';
-import { parseDestination, maskNumber, type HashedDestination } from './phone-number';
+import { parseDestination, maskNumber, type Destination, type HashedDestination } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
 export interface SendTrace {
@@ -62,18 +62,28 @@ export function createSmsService(opts: SmsServiceOptions) {
     }
   }
 
+  function destinationOf(mobileNumber: string): Destination {
+    const destination = parseDestination(mobileNumber, opts.defaultRegion);
+    if (!destination) {
+      throw new GatewayError(
+        'INVALID_NUMBER',
+        opts.defaultRegion
+          ? `MobileNumber is not a valid phone number (E.164, or national for ${opts.defaultRegion})`
+          : 'MobileNumber is not a valid phone number in international format (E.164, e.g. +447911123456)',
+      );
+    }
+    return destination;
+  }
+
   return {
+    /** Throws INVALID_NUMBER, as send() would, for a number nothing can be sent to. */
+    checkNumber(mobileNumber: string): void {
+      destinationOf(mobileNumber);
+    },
+
     /** Fills `trace` as it learns things, so the caller can log a failed request too. */
     async send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void> {
-      const destination = parseDestination(mobileNumber, opts.defaultRegion);
-      if (!destination) {
-        throw new GatewayError(
-          'INVALID_NUMBER',
-          opts.defaultRegion
-            ? `MobileNumber is not a valid phone number (E.164, or national for ${opts.defaultRegion})`
-            : 'MobileNumber is not a valid phone number in international format (E.164, e.g. +447911123456)',
-        );
-      }
+      const destination = destinationOf(mobileNumber);
       trace.to = maskNumber(destination.e164);
       // Computed once: the abuse counters key on the full hash, the trace shows its start.
       const hash = opts.hashNumber(destination.e164);

@@ -5,6 +5,7 @@ import { freePort } from './fake-smsc';
 export interface GatewayProcess {
   child: ChildProcess;
   httpUrl: string;
+  metricsUrl: string;
   /** stdout lines so far (JSON logs). */
   stdout: string[];
   stderr(): string;
@@ -44,7 +45,7 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && child.exitCode === null) {
     const ready = await fetch(`${httpUrl}/readyz`).then((res) => res.status === 200, () => false);
-    if (ready) return { child, httpUrl, stdout, stderr: () => stderr, stop };
+    if (ready) return { child, httpUrl, metricsUrl: `http://127.0.0.1:${metricsPort}`, stdout, stderr: () => stderr, stop };
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
