@@ -53,7 +53,7 @@ const dashboard = JSON.parse(readFileSync(DASHBOARD_PATH, 'utf8')) as Dashboard;
 
 const DATASOURCE_REF = '${datasource}';
 const QUERY_VARIABLES = ['job', 'instance', 'smsc'];
-const ROW_TITLES = ['Traffic', 'SMPP health', 'Latency', 'Receipts', 'Process'];
+const ROW_TITLES = ['Traffic', 'SMPP health', 'Latency', 'Receipts', 'Process', 'Email to SMS'];
 const UNITS = new Set(['reqps', 'ops', 'percentunit', 's', 'short', 'bytes', 'none']);
 
 // The only label constants allowed in queries: they mean the same in every deployment, unlike

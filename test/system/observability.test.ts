@@ -10,13 +10,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HTTP_OUTCOMES, DISCONNECT_REASONS, BIND_RESULTS, DLR_STATS } from '../../src/metrics/metrics';
+import { HTTP_OUTCOMES, DISCONNECT_REASONS, BIND_RESULTS, DLR_STATS, SMTP_OUTCOMES } from '../../src/metrics/metrics';
 import { loadDashboard, panelQueries, variableQueries } from '../support/dashboard';
 import { parseExposition, seriesOf, valueOf, type Sample } from '../support/exposition';
 import { startFakeSmsc } from '../support/fake-smsc';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { hasPrometheus, hasPromtool, startPrometheus, type PrometheusServer, type RuleState, type Series } from '../support/prometheus';
-import { driveTraffic, NUMBERS, PLAN, scriptedSmsc, type PostRecord, type SmscTally } from './traffic-scenario';
+import { driveTraffic, NUMBERS, PLAN, scriptedSmsc, sendMails, type PostRecord, type SmscTally } from './traffic-scenario';
 
 const JOB = 'smsgw'; // SmsgwDown selects up{job="smsgw"}
 const SMSC = 'carrier-a';
@@ -37,6 +37,7 @@ let gw: TestGateway | undefined;
 let prometheus: PrometheusServer | undefined;
 let tally: SmscTally;
 let posts: PostRecord[];
+let mailReplies: string[];
 let scrape: string;
 let samples: Sample[];
 let target: string;
@@ -85,6 +86,7 @@ beforeAll(async () => {
     // Not under test here; generous so a loaded machine cannot add a session end to the plan.
     SMSGW_SMSC_CONNECT_TIMEOUT_MS: '5000',
     SMSGW_SMSC_BIND_TIMEOUT_MS: '5000',
+    SMSGW_SMTP_PORT: '0',
   });
   target = new URL(gw.gateway.metricsUrl()).host;
 
@@ -98,6 +100,7 @@ beforeAll(async () => {
   }
 
   trafficStart = Date.now() / 1000;
+  mailReplies = await sendMails(gw);
   posts = await driveTraffic(gw, fake.smsc, tally, {
     afterFirstRejection: async () => {
       if (prometheus) await eventually('a scrape of the first rejection', 10_000, async () => (await scalar(`sum(smsgw_smpp_submit_sm_total{command_status="ESME_RINVDSTADR"})`)) === 1 || undefined);
@@ -168,6 +171,13 @@ describe('counters match what the fake SMSC saw', () => {
     expect(posts).toHaveLength(PLAN.httpRequests);
     expect(posts.filter((p) => p.isSuccess)).toHaveLength(PLAN.httpOutcomes.success);
     expect(value('smsgw_http_request_duration_seconds_count')).toBe(PLAN.httpRequests);
+  });
+
+  test('smsgw_smtp_messages_total counts every mail once, by outcome', () => {
+    expect(mailReplies.every((reply) => /^250 2\.0\.0 sent \S+$/.test(reply))).toBe(true);
+    expect(seriesOf(samples, 'smsgw_smtp_messages_total')).toEqual(zeroExcept('outcome', SMTP_OUTCOMES, { success: PLAN.mails }));
+    expect(value('smsgw_smtp_message_duration_seconds_count')).toBe(PLAN.mails);
+    expect(value('smsgw_smtp_sessions_total', { result: 'accepted' })).toBe(PLAN.mails); // nodemailer opens one connection per mail
   });
 
   test('smsgw_message_segments counts the parts of each accepted message', () => {

@@ -2,6 +2,7 @@
 // and UCS-2), SMSC rejections, throttling, a response past the timeout, client errors, receipts,
 // a link drop and a dead keep-alive. The fake SMSC keeps its own tally of what it answered and
 // acknowledged, so the gateway's counters can be checked against the other side of the wire.
+import nodemailer from 'nodemailer';
 import { PDU, type Session } from 'smpp';
 import type { SimulatorOptions, SmscSimulator } from '../../src/sim/smsc-simulator';
 import type { CloseReason } from '../../src/smpp/smpp-bind';
@@ -22,8 +23,10 @@ export const NUMBERS = {
 export const PLAN = {
   httpOutcomes: { success: 27, smsc_rejected: 3, smsc_timeout: 1, auth_invalid: 1, invalid_number: 1 },
   httpRequests: 33,
-  /** Segments of the successful messages: 24 × 1 part, 2 × 2 parts, 1 × 3 parts (UCS-2). */
-  segments: { count: 27, sum: 31, cumulative: { '1': 24, '2': 26, '3': 27 } },
+  /** Mails sent through the SMTP listener (sendMails), one part each. */
+  mails: 2,
+  /** Segments of the successful messages: 24 × 1 part, 2 × 2 parts, 1 × 3 parts (UCS-2), and the 2 mails. */
+  segments: { count: 29, sum: 33, cumulative: { '1': 26, '2': 28, '3': 29 } },
   /** Receipts the test sends by hand, beyond the simulator's DELIVRD ones. */
   extraReceipts: { UNDELIV: 1 },
   closeReasons: ['link-lost', 'enquire-link-timeout'] as CloseReason[],
@@ -156,4 +159,20 @@ export async function driveTraffic(
   await waitFor(allReceiptsAcked, 'receipts after the rebind', 5000);
   if (closes.join() !== PLAN.closeReasons.join()) throw new Error(`unexpected session ends: ${closes.join()}`);
   return posts;
+}
+
+/** PLAN.mails one-part mails to NUMBERS.ok through the gateway's SMTP listener (nodemailer); the 250 lines. */
+export async function sendMails(gw: TestGateway): Promise<string[]> {
+  const { hostname, port } = new URL(gw.gateway.smtpUrl()!);
+  const transport = nodemailer.createTransport({ host: hostname, port: Number(port), secure: false, ignoreTLS: true });
+  try {
+    const replies: string[] = [];
+    for (let i = 1; i <= PLAN.mails; i++) {
+      const info = await transport.sendMail({ from: 'monitor@example.net', to: `${NUMBERS.ok}@sms.example.com`, subject: 'alert', text: `Alert ${i}: disk full` });
+      replies.push(info.response);
+    }
+    return replies;
+  } finally {
+    transport.close();
+  }
 }
