@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The fresh-clone install test runs on its own (npm run test:install): its npm ci takes minutes.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/install/'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
