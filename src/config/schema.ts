@@ -1,5 +1,6 @@
 import convict from 'convict';
 import { isIP } from 'node:net';
+import { MAX_VALIDITY_S } from '../smpp/validity-period';
 
 /** A comma-separated list of IPv4/IPv6 addresses or CIDR blocks. */
 function ipList(value: unknown): void {
@@ -148,6 +149,16 @@ convict.addFormat({
     }
   },
   coerce: (v: string) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+});
+
+convict.addFormat({
+  name: 'validity-seconds',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_VALIDITY_S) {
+      throw new Error(`must be whole seconds from 0 (the SMSC's default) to ${MAX_VALIDITY_S} (99 days)`);
+    }
+  },
+  coerce: (v: string) => Number(v),
 });
 
 const positiveInt = 'positive-int' as const;
@@ -380,6 +391,12 @@ export const schema = {
       format: [0, 1, 2, 3],
       default: 1,
       env: 'SMSGW_REGISTERED_DELIVERY',
+    },
+    validityS: {
+      doc: 'validity_period of every submit_sm in seconds, sent relative to the SMSC clock (YYMMDDhhmmss000R): the SMSC stops trying to deliver after this long. An OTP is useless once its code has expired, so match the code\'s lifetime; 0 = the SMSC\'s default (often days).',
+      format: 'validity-seconds',
+      default: 300,
+      env: 'SMSGW_SMSC_VALIDITY_S',
     },
     dlrIdMatch: {
       doc: 'How receipt ids are matched to submit_sm_resp ids: exact; auto (exact, then case and leading zeros, then hex/decimal, each only if one message matches); hex-to-dec or dec-to-hex (the receipt id is converted that way only).',

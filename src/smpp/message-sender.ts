@@ -20,6 +20,8 @@ export interface SenderOptions {
   destTon: number;
   destNpi: number;
   registeredDelivery: number;
+  /** validity_period of every part, as sent ('' = the SMSC's default). */
+  validityPeriod: string;
   retryBaseDelayMs: number;
   errorPolicy: ErrorPolicy;
   /** Called once per submit_sm outcome: the response status, or a local failure. */
@@ -84,6 +86,7 @@ export function createMessageSender(opts: SenderOptions) {
         dest_addr_npi: opts.destNpi,
         destination_addr: destinationDigits,
         esm_class: message.multipart ? UDHI : 0,
+        validity_period: opts.validityPeriod,
         registered_delivery: opts.registeredDelivery,
         data_coding: message.dataCoding,
       };

@@ -5,6 +5,7 @@ import type { SmsTarget } from '../sms/sms-service';
 import { sourceAddress } from '../sms/source-address';
 import { createMessageSender } from './message-sender';
 import type { SmscClient } from './smsc-client';
+import { relativeValidityPeriod } from './validity-period';
 
 /** One SMSC as the SMS service sees it: its sender, data_coding and error policy, with submit metrics. */
 export function createSmsTarget(s: SmscSettings, client: SmscClient, metrics: Metrics, logger: Logger): SmsTarget {
@@ -14,6 +15,7 @@ export function createSmsTarget(s: SmscSettings, client: SmscClient, metrics: Me
     destTon: s.destTon,
     destNpi: s.destNpi,
     registeredDelivery: s.registeredDelivery,
+    validityPeriod: relativeValidityPeriod(s.validityS),
     retryBaseDelayMs: s.retryBaseDelayMs,
     errorPolicy: client.errorPolicy,
     onSubmitOutcome({ commandStatus, error, durationMs }) {

@@ -3,7 +3,8 @@ import type { PDU } from 'smpp';
 const SUBMIT_SM = 0x00000004;
 const HEADER_LENGTH = 16;
 
-/** The submit_sm fields we fill; everything else of SMPP 3.4 §4.4.1 is sent as 0 or empty. */
+/** The submit_sm fields we fill; everything else of SMPP 3.4 §4.4.1 is sent as 0 or empty. validity_period is
+ * written as given (see validity-period.ts), not through the library's time filter. */
 const KNOWN_FIELDS = new Set([
   'service_type',
   'source_addr_ton',
@@ -13,6 +14,7 @@ const KNOWN_FIELDS = new Set([
   'dest_addr_npi',
   'destination_addr',
   'esm_class',
+  'validity_period',
   'registered_delivery',
   'data_coding',
   'short_message',
@@ -32,7 +34,9 @@ export function encodeSubmitSm(fields: Record<string, unknown>): PDU | undefined
   const serviceType = String(fields.service_type ?? '');
   const source = String(fields.source_addr ?? '');
   const destination = String(fields.destination_addr ?? '');
-  const length = HEADER_LENGTH + serviceType.length + 1 + 2 + source.length + 1 + 2 + destination.length + 1 + 3 + 1 + 1 + 4 + 1 + shortMessage.length;
+  const validity = String(fields.validity_period ?? '');
+  const length =
+    HEADER_LENGTH + serviceType.length + 1 + 2 + source.length + 1 + 2 + destination.length + 1 + 3 + 1 + validity.length + 1 + 4 + 1 + shortMessage.length;
   const buffer = Buffer.allocUnsafe(length);
   buffer.writeUInt32BE(length, 0);
   buffer.writeUInt32BE(SUBMIT_SM, 4);
@@ -57,7 +61,7 @@ export function encodeSubmitSm(fields: Record<string, unknown>): PDU | undefined
   octet(0); // protocol_id
   octet(0); // priority_flag
   cstring(''); // schedule_delivery_time
-  cstring(''); // validity_period
+  cstring(validity);
   octet(fields.registered_delivery);
   octet(0); // replace_if_present_flag
   octet(fields.data_coding);

@@ -22,6 +22,14 @@ describe('encodeSubmitSm', () => {
     expect(ours.toBuffer().toString('hex')).toBe(library.toBuffer().toString('hex'));
   });
 
+  it('matches the library with a relative validity_period', () => {
+    const withValidity = { ...fields, validity_period: '000000000500000R' };
+    const ours = encodeSubmitSm(withValidity)!;
+    ours.sequence_number = 9;
+    expect(ours.toBuffer().toString('hex')).toBe(new PDU('submit_sm', { ...withValidity, sequence_number: 9 }).toBuffer().toString('hex'));
+    expect(ours.toBuffer().includes(Buffer.from('\x00000000000500000R\x00', 'latin1'))).toBe(true);
+  });
+
   it('matches the library for empty and 140-octet messages and a service_type', () => {
     for (const shortMessage of [Buffer.alloc(0), Buffer.alloc(140, 0x41)]) {
       const all = { ...fields, service_type: 'OTP', short_message: shortMessage };
@@ -39,7 +47,7 @@ describe('encodeSubmitSm', () => {
   });
 
   it('leaves fields it does not know to the library', () => {
-    expect(encodeSubmitSm({ ...fields, validity_period: '000001000000000R' })).toBeUndefined();
+    expect(encodeSubmitSm({ ...fields, schedule_delivery_time: '000001000000000R' })).toBeUndefined();
     expect(encodeSubmitSm({ ...fields, short_message: 'text' })).toBeUndefined();
   });
 });
