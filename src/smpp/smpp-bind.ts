@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { connect, PDU, type Session, type SessionOptions } from 'smpp';
 import type { Logger } from '../log';
 import { GatewayError, linkLost, notBound, queueFull, responseTimeout, shuttingDown, throttled } from '../errors';
@@ -7,6 +8,7 @@ import { reconnectDelayMs } from './backoff';
 import { ESME_RINVCMDID, ESME_ROK, ESME_RX_T_APPN, formatCommandStatus } from './command-status';
 import type { ErrorPolicy } from './error-policy';
 import { encodeSubmitSm } from './submit-sm-pdu';
+import { describeTlsPeer, type TlsPeer } from './tls-peer';
 import type { TokenBucket } from './token-bucket';
 
 /** The bind's life; changed only by setState(), which logs and emits 'state'. */
@@ -193,6 +195,31 @@ export class SmppBind extends EventEmitter {
     return this.stopPromise;
   }
 
+  /** One enquire_link now (the operator's link check); resolves once its response arrives, rejects if the session ends first. */
+  enquireLink(): Promise<void> {
+    const session = this.session;
+    if (this._state !== 'bound' || !session) return Promise.reject(new Error(`not bound (${this._state})`));
+    return new Promise((resolve, reject) => {
+      const answered = () => {
+        this.off('closed', ended);
+        resolve();
+      };
+      const ended = (reason: CloseReason, detail: string) => {
+        this.off('enquire-link-resp', answered);
+        reject(new Error(`${reason}: ${detail}`));
+      };
+      this.once('enquire-link-resp', answered);
+      this.once('closed', ended);
+      this.sendEnquireLink(session);
+    });
+  }
+
+  /** The TLS session of the current connection (ssmpp://), for the operator's checks; undefined in clear text or when not connected. */
+  tlsPeer(): TlsPeer | undefined {
+    const socket = this.session?.socket;
+    return socket instanceof TLSSocket ? describeTlsPeer(socket) : undefined;
+  }
+
   // ---- state ---------------------------------------------------------------------------------
 
   private setState(next: BindState, reason?: CloseReason, detail?: string, level: 'error' | 'warn' | 'info' = next === 'reconnect-wait' ? 'warn' : 'info'): void {
@@ -255,6 +282,7 @@ export class SmppBind extends EventEmitter {
   private onBindResponse(session: Session, resp: PDU): void {
     if (session !== this.session || this._state !== 'binding') return;
     clearTimeout(this.stateTimer);
+    this.emit('bind-response', resp);
     if (resp.command_status !== ESME_ROK || resp.command === 'generic_nack') {
       const credentials = this.opts.errorPolicy.classify(resp.command_status) === 'bind-refused';
       this.closeSession(session, 'bind-refused', `${resp.command} ${formatCommandStatus(resp.command_status)}`, credentials);
@@ -369,6 +397,7 @@ export class SmppBind extends EventEmitter {
     if (pdu.command === 'enquire_link_resp') {
       clearTimeout(this.enquireLinkTimer);
       this.enquireLinkTimer = undefined;
+      this.emit('enquire-link-resp');
       if (this.suspect) {
         this.suspect = false;
         this.pump();
@@ -558,6 +587,7 @@ export class SmppBind extends EventEmitter {
         const timer = setTimeout(resolve, this.opts.unbindTimeoutMs ?? DEFAULT_UNBIND_TIMEOUT_MS);
         const sent = session.send(new PDU('unbind', {}), () => {
           clearTimeout(timer);
+          this.emit('unbind-resp');
           resolve();
         });
         if (!sent) {

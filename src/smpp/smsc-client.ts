@@ -21,8 +21,11 @@ export interface SmscClient {
   submit(fields: Record<string, unknown>, deadline: number): Promise<SubmitResponse>;
 }
 
-/** The sessions of one SMSC account: bind mode × sessions, one account-wide TPS limit. */
-export function createSmscClient(smsc: SmscSettings, logger: Logger, onDeliver?: (pdu: PDU) => Promise<number> | number): SmscClient {
+/**
+ * How the sessions of one SMSC bind: address, credentials, TLS files, timings, its error policy and
+ * the account's TPS limit, both shared by every session made from it.
+ */
+export function smscBindOptions(smsc: SmscSettings, logger: Logger, onDeliver?: BindOptions['onDeliver']) {
   const tls = smsc.url.startsWith('ssmpp:')
     ? {
         ca: smsc.tls.caFile ? readFileSync(smsc.tls.caFile) : undefined,
@@ -33,7 +36,7 @@ export function createSmscClient(smsc: SmscSettings, logger: Logger, onDeliver?:
     : undefined;
   const errorPolicy = createErrorPolicy(smsc.errorPolicy);
   const accountLimit = TokenBucket.forTps(smsc.tps);
-  const bindOptions = (bindType: BindType, session: string): BindOptions => {
+  const forSession = (bindType: BindType, session: string): BindOptions => {
     const sessionLimit = TokenBucket.forTps(smsc.sessionTps);
     return {
       smsc: smsc.name,
@@ -62,6 +65,12 @@ export function createSmscClient(smsc: SmscSettings, logger: Logger, onDeliver?:
       onDeliver,
     };
   };
+  return { errorPolicy, forSession };
+}
+
+/** The sessions of one SMSC account: bind mode × sessions, one account-wide TPS limit. */
+export function createSmscClient(smsc: SmscSettings, logger: Logger, onDeliver?: (pdu: PDU) => Promise<number> | number): SmscClient {
+  const { errorPolicy, forSession: bindOptions } = smscBindOptions(smsc, logger, onDeliver);
 
   const count = smsc.sessions;
   const senders: SmppBind[] = [];
