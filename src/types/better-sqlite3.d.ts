@@ -15,6 +15,8 @@ declare module 'better-sqlite3' {
 
     interface Options {
       readonly?: boolean;
+      /** Fail instead of creating a missing database file. */
+      fileMustExist?: boolean;
       /** Milliseconds a locked database is retried before SQLITE_BUSY; blocks the thread meanwhile. */
       timeout?: number;
     }
