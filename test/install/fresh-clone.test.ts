@@ -106,6 +106,16 @@ test(
       expect(answer).toEqual({ IsSuccess: true, ErrorDetails: '' });
       expect(smsc.submits.map((s) => s.destinationAddr)).toEqual(['447400123456']);
 
+      // The operator CLI of the same install, through npx, with the recipe's settings.
+      const settings = script.split('\n').filter((line) => line.startsWith('export ')).join('\n');
+      const cli = execFileSync('sh', ['-c', `${settings}\nnpx smsgw check-bind && npx smsgw send --to +447400123457 --text 'Your code is 9034'`], {
+        cwd: clone,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, SMSGW_HTTP_PORT: new URL(gatewayUrl).port },
+        encoding: 'utf8',
+      });
+      expect(cli).toMatch(/^default: .*\n {2}connect: ok.*\n {2}bind: ok \(ESME_ROK\).*\n {2}enquire_link: ok.*\n {2}unbind: ok.*\nIsSuccess: true\nErrorDetails: \nmessage id: \S+\n$/);
+      expect(smsc.submits.map((s) => s.destinationAddr)).toEqual(['447400123456', '447400123457']);
+
       process.kill(-child.pid!, 'SIGTERM');
       await allExited;
       expect(logs.some((l) => l.msg === 'gateway stopped')).toBe(true);
