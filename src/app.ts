@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Config } from './config/load-config';
 import type { Logger } from './log';
+import { configChanges, reloadedConfig, type ConfigChanges } from './config/reload';
 import { startupWarnings } from './config/startup-warnings';
 import { createClientAddress } from './http/client-address';
 import { createAllowlist } from './http/ip-allowlist';
@@ -46,6 +47,12 @@ export interface Gateway {
   /** smtp://host:port of the Email-to-SMS listener; undefined when it is off. */
   smtpUrl(): string | undefined;
   metricsUrl(): string;
+  /**
+   * Takes over the reloadable settings of `next` (token and its files, allowlist, trusted proxies,
+   * abuse limits) without touching binds or requests in flight, and reports what changed: the
+   * log level is the logger owner's to apply, and the rest needs a restart.
+   */
+  reload(next: Config): ConfigChanges;
 }
 
 /** Composition root: builds every part from the config; nothing starts until start(). */
@@ -105,6 +112,30 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   const router = createRouter(smscs, config.routes);
   const smsc = smscs[0]!;
 
+  // Abuse counters outlive a reload of the limits: a new budget counts what was already sent.
+  const counters = createMemoryCounterStore();
+  const abuseGuard = (limits: Config['limits']) =>
+    limits.enabled
+      ? createAbuseGuard({
+          ...limits,
+          defaultRegion: config.message.defaultRegion,
+          store: counters,
+          hashKey: numberHashKey,
+          onRefusal: (code) => metrics.abuseRefusals.inc({ reason: code.toLowerCase() as AbuseRefusalReason }),
+          onDuplicate: () => metrics.abuseDuplicates.inc(),
+        })
+      : undefined;
+  let guard = abuseGuard(config.limits);
+  // The caller checks, replaced whole on reload; a request in flight keeps the ones it started with.
+  const callerChecks = (c: Config) => ({
+    clientAddress: createClientAddress(c.trustedProxies),
+    isAllowed: createAllowlist(c.allowedIps),
+    checkToken: createTokenCheck(c.auth.token, c.auth.tokenPrevious),
+    isSmtpAllowed: createAllowlist(c.smtp.allowedIps),
+  });
+  let caller = callerChecks(config);
+  let running = config;
+
   const service = createSmsService({
     defaultRegion: config.message.defaultRegion,
     maxSegments: config.message.maxSegments,
@@ -116,16 +147,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       };
     },
     hashNumber: (e164) => hashNumber(numberHashKey, e164),
-    guard: config.limits.enabled
-      ? createAbuseGuard({
-          ...config.limits,
-          defaultRegion: config.message.defaultRegion,
-          store: createMemoryCounterStore(),
-          hashKey: numberHashKey,
-          onRefusal: (code) => metrics.abuseRefusals.inc({ reason: code.toLowerCase() as AbuseRefusalReason }),
-          onDuplicate: () => metrics.abuseDuplicates.inc(),
-        })
-      : undefined,
+    guard: { run: (destination, text, trace, send) => (guard ? guard.run(destination, text, trace, send) : send()) },
   });
 
   let draining = false;
@@ -149,9 +171,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     bodyLimitBytes: config.http.bodyLimitBytes,
     headersTimeoutMs: config.http.headersTimeoutMs,
     requestDeadlineMs: config.message.requestDeadlineMs,
-    clientAddress: createClientAddress(config.trustedProxies),
-    isAllowed: createAllowlist(config.allowedIps),
-    checkToken: createTokenCheck(config.auth.token, config.auth.tokenPrevious),
+    clientAddress: (socketAddress, forwardedFor) => caller.clientAddress(socketAddress, forwardedFor),
+    isAllowed: (address) => caller.isAllowed(address),
+    checkToken: (header) => caller.checkToken(header),
     submit: sendPath.submit,
     getMessage: async (id) => {
       const record = await store.get(id);
@@ -174,7 +196,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
           host: config.smtp.host,
           port: config.smtp.port,
           domains: config.smtp.domains,
-          isAllowed: createAllowlist(config.smtp.allowedIps),
+          isAllowed: (address) => caller.isSmtpAllowed(address),
           credentials: config.smtp.user ? { user: config.smtp.user, password: config.smtp.password } : undefined,
           tls: config.smtp.tls.certFile ? { cert: readFileSync(config.smtp.tls.certFile), key: readFileSync(config.smtp.tls.keyFile) } : undefined,
           maxBytes: config.smtp.maxBytes,
@@ -213,6 +235,15 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     httpUrl: () => urlOf(http.server),
     smtpUrl: () => smtp?.url(),
     metricsUrl: () => urlOf(metricsServer),
+    reload(next) {
+      const changes = configChanges(running, next);
+      const changed = (prefix: string) => changes.reloadable.some((key) => key === prefix || key.startsWith(`${prefix}.`));
+      if (['auth', 'allowedIps', 'trustedProxies', 'smtp.allowedIps'].some(changed)) caller = callerChecks(next);
+      if (changed('limits')) guard = abuseGuard(next.limits);
+      running = reloadedConfig(running, next);
+      for (const warning of startupWarnings(running)) logger.warn(warning);
+      return changes;
+    },
     async start() {
       http.server.listen(config.http.port, config.http.host);
       metricsServer.listen(config.metrics.port, config.metrics.host);

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, redactedConfig } from './config/load-config';
-import { createLogger } from './log';
-import { createGateway } from './app';
+import { createLogger, setLogLevel, type Logger } from './log';
+import { createGateway, type Gateway } from './app';
 
 /** Process entry: config → gateway → signals. A second signal forces the exit. */
 async function main(): Promise<void> {
@@ -16,9 +16,13 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.log.level);
   logger.info({ config: redactedConfig(config) }, 'effective configuration');
-  const gateway = await createGateway(config, logger);
-
   let signalled = false;
+  // Registered at once: SIGHUP's default action would end the process.
+  let onSighup = () => logger.warn('SIGHUP ignored: the gateway is starting');
+  process.on('SIGHUP', () => onSighup());
+  const gateway = await createGateway(config, logger);
+  onSighup = () => (signalled ? logger.warn('SIGHUP ignored: the gateway is stopping') : reload(gateway, logger));
+
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {
       logger.warn({ signal }, 'second signal: exiting now');
@@ -38,6 +42,30 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
 
   await gateway.start();
+}
+
+/**
+ * SIGHUP: the configuration is read again as at start-up (files, *_FILE secrets; the environment
+ * of a running process does not change). An invalid one is refused in one log line and the
+ * running one stays; what cannot change without a restart is named.
+ */
+function reload(gateway: Gateway, logger: Logger): void {
+  let next;
+  try {
+    next = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    logger.error(`configuration reload refused, the running configuration stays: ${err.message}`);
+    return;
+  }
+  const { reloadable, needRestart } = gateway.reload(next);
+  // A more verbose level applies before the lines below and a quieter one after them, so they are
+  // written if either level allows.
+  const louder = logger.levels.values[next.log.level]! < logger.levelVal;
+  if (louder) setLogLevel(logger, next.log.level);
+  logger.info({ reloaded: reloadable }, reloadable.length > 0 ? `configuration reloaded: ${reloadable.join(', ')}` : 'configuration reloaded: no reloadable setting changed');
+  if (needRestart.length > 0) logger.warn({ needRestart }, `changed settings need a restart and are not in effect: ${needRestart.join(', ')}`);
+  if (!louder) setLogLevel(logger, next.log.level);
 }
 
 main().catch((err) => {
