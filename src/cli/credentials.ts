@@ -7,8 +7,6 @@ import path from 'node:path';
  * `smsgw --credentials DIR` points them at DIR/NAME, so the CLI reads the same secrets on the host.
  */
 export const CREDENTIAL_SETTINGS = {
-  'exsign-token': 'SMSGW_AUTH_TOKEN_FILE',
-  'exsign-token-previous': 'SMSGW_AUTH_TOKEN_PREVIOUS_FILE',
   'smpp-password': 'SMSGW_SMSC_PASSWORD_FILE',
   'number-hash-key': 'SMSGW_NUMBER_HASH_KEY_FILE',
 } as const;

@@ -30,7 +30,7 @@ const GLOBAL_HELP = `Options of every command:
                       /etc/smsgw/smsgw.env); may be repeated, later files win over earlier ones and
                       over the environment
   --credentials DIR   read the secrets from DIR under the service unit's credential names
-                      (exsign-token, exsign-token-previous, smpp-password, number-hash-key)
+                      (smpp-password, number-hash-key), e.g. /etc/smsgw/credentials
   --verbose           the gateway code's log lines (JSON) on stderr, e.g. every bind state change
   --help, -h          help
 

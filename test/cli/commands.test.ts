@@ -1,5 +1,5 @@
 // The other `smsgw` commands as real processes: send and status through a running gateway (its
-// settings from an --env-file, its token from a --credentials directory, as on a service host),
+// settings and token file from an --env-file, as on a service host),
 // config check, token, backup of a live SQLite store, and --help on every command.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,13 +12,14 @@ import { sms, TEST_TOKEN, withGateway } from '../support/gateway';
 const work = mkdtempSync(path.join(tmpdir(), 'smsgw-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** The host's files: an env file with the gateway's address, a credentials directory with its token. */
-function hostFiles(gatewayUrl: string, extra = ''): string[] {
+/** The host's files: an env file with the gateway's address and the name of its token file, as /etc/smsgw/smsgw.env. */
+function hostFiles(gatewayUrl: string): string[] {
   const dir = mkdtempSync(path.join(work, 'host-'));
   const envFile = path.join(dir, 'smsgw.env');
-  writeFileSync(envFile, `# as /etc/smsgw/smsgw.env\nNODE_ENV=test\nSMSGW_HTTP_PORT=${new URL(gatewayUrl).port}\nSMSGW_SMSC_URL=smpp://127.0.0.1:2775\n${extra}`);
-  writeFileSync(path.join(dir, 'exsign-token'), `${TEST_TOKEN}\n`, { mode: 0o600 });
-  return ['--env-file', envFile, '--credentials', dir];
+  const tokenFile = path.join(dir, 'exsign-token');
+  writeFileSync(tokenFile, `${TEST_TOKEN}\n`, { mode: 0o600 });
+  writeFileSync(envFile, `# as /etc/smsgw/smsgw.env\nNODE_ENV=test\nSMSGW_HTTP_PORT=${new URL(gatewayUrl).port}\nSMSGW_SMSC_URL=smpp://127.0.0.1:2775\nSMSGW_AUTH_TOKEN_FILE=${tokenFile}\n`);
+  return ['--env-file', envFile];
 }
 
 describe('smsgw send and status', () => {
