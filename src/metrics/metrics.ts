@@ -11,9 +11,8 @@ export type AbuseRefusalReason = Lowercase<AbuseRefusalCode>;
 /** `reason` label of smsgw_abuse_refusals_total: the abuse refusal codes, lower-cased. */
 export const ABUSE_REFUSAL_REASONS = ABUSE_REFUSAL_CODES.map((code) => code.toLowerCase() as AbuseRefusalReason);
 
-/** Stable HTTP error codes (lower-cased) plus 'success': the `outcome` label values. */
-export const HTTP_OUTCOMES = [
-  'success',
+/** Outcomes that are the caller's to fix: who it is, what it sent. */
+export const CALLER_ERROR_OUTCOMES = [
   'auth_missing',
   'auth_invalid',
   'ip_not_allowed',
@@ -23,16 +22,26 @@ export const HTTP_OUTCOMES = [
   'empty_text',
   'text_too_long',
   'invalid_number',
+] as const;
+
+/** Outcomes that are failures on the gateway's or the SMSC's side, including refusals for being busy. */
+export const GATEWAY_FAILURE_OUTCOMES = [
   'smsc_not_bound',
   'smsc_rejected',
   'smsc_timeout',
   'smsc_link_lost',
   'queue_full',
   'too_many_requests',
-  ...ABUSE_REFUSAL_REASONS,
   'shutting_down',
   'internal_error',
 ] as const;
+
+/**
+ * The `outcome` label values: 'success' and the stable error codes (lower-cased), in three classes
+ * the dashboard and the alerts keep apart: caller errors, abuse refusals (the protection refusing
+ * on purpose) and gateway failures.
+ */
+export const HTTP_OUTCOMES = ['success', ...CALLER_ERROR_OUTCOMES, ...ABUSE_REFUSAL_REASONS, ...GATEWAY_FAILURE_OUTCOMES] as const;
 export type HttpOutcome = (typeof HTTP_OUTCOMES)[number];
 
 /**

@@ -33,11 +33,15 @@ describe('alert rules', () => {
     expect([...alertNames].sort()).toEqual(
       [
         'SmsgwBindDown',
+        'SmsgwBindFlapping',
         'SmsgwDlrDeliveredRatioLow',
         'SmsgwDlrLatencyHigh',
         'SmsgwDown',
         'SmsgwHttpFailuresHigh',
+        'SmsgwLimitExhausted',
         'SmsgwNoSuccessfulSubmit',
+        'SmsgwOverloaded',
+        'SmsgwReceiptsStopped',
         'SmsgwSubmitErrorRatioHigh',
         'SmsgwSubmitLatencyHigh',
         'SmsgwThrottling',

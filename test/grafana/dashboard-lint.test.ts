@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createMetrics } from '../../src/metrics/metrics';
+import { ABUSE_REFUSAL_REASONS, CALLER_ERROR_OUTCOMES, createMetrics, GATEWAY_FAILURE_OUTCOMES } from '../../src/metrics/metrics';
 
 interface DataSourceRef {
   type?: string;
@@ -64,6 +64,10 @@ const ALLOWED_CONSTANT_MATCHERS = new Set([
   'stat="DELIVRD"', // SMPP 3.4 Appendix B: final success receipt
   'stat!~"ACCEPTD|ENROUTE"', // SMPP 3.4 Appendix B: the intermediate receipt states
   'outcome="success"', // the one HTTP outcome that is not an error code (HTTP_OUTCOMES)
+  // The classes of outcomes the "Answers by class" panel keeps apart, as metrics.ts defines them.
+  `outcome=~"${CALLER_ERROR_OUTCOMES.join('|')}"`,
+  `outcome=~"${ABUSE_REFUSAL_REASONS.join('|')}"`,
+  `outcome=~"${GATEWAY_FAILURE_OUTCOMES.join('|')}"`,
 ]);
 
 // PromQL words that look like metric names but are operators or modifiers.
