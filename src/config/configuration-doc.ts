@@ -21,7 +21,7 @@ repository. \`smsgw config check\` prints the effective configuration without st
 
 **Live reload.** On SIGHUP (\`systemctl reload smsgw\` for the service) the gateway reads its configuration
 again, as at start-up, and takes over the settings marked \`SIGHUP\` below: the token and its files, the
-allowlist and trusted proxies, the abuse limits and the log level. Binds and requests in flight are not
+allowlists (ExSign's and the SMTP listener's) and trusted proxies, the abuse limits and the log level. Binds and requests in flight are not
 touched, and the abuse counters keep what they counted. An invalid configuration is refused with one
 error line and the running one stays. Changed settings marked \`restart\` are named in a warning and take
 effect at the next start. The environment of a running process never changes: put settings you want to
