@@ -49,10 +49,11 @@ export interface Gateway {
   metricsUrl(): string;
   /**
    * Takes over the reloadable settings of `next` (token and its files, allowlist, trusted proxies,
-   * abuse limits) without touching binds or requests in flight, and reports what changed: the
-   * log level is the logger owner's to apply, and the rest needs a restart.
+   * abuse limits) without touching binds or requests in flight, and reports what changed (the
+   * log level is the logger owner's to apply, the rest needs a restart) and the start-up warnings
+   * of the configuration now running.
    */
-  reload(next: Config): ConfigChanges;
+  reload(next: Config): ConfigChanges & { warnings: string[] };
 }
 
 /** Composition root: builds every part from the config; nothing starts until start(). */
@@ -241,8 +242,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       if (['auth', 'allowedIps', 'trustedProxies', 'smtp.allowedIps'].some(changed)) caller = callerChecks(next);
       if (changed('limits')) guard = abuseGuard(next.limits);
       running = reloadedConfig(running, next);
-      for (const warning of startupWarnings(running)) logger.warn(warning);
-      return changes;
+      return { ...changes, warnings: startupWarnings(running) };
     },
     async start() {
       http.server.listen(config.http.port, config.http.host);

@@ -1,10 +1,13 @@
 // Live reload: the gateway as a real process gets SIGHUP after its token file or its config file
 // changed. Reloadable settings take effect at once; the SMPP bind and requests in flight are
 // untouched; an invalid file is refused in one log line; settings that need a bind are named.
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startFakeSmsc } from '../support/fake-smsc';
+import { createInterface } from 'node:readline';
+import { freePort, startFakeSmsc } from '../support/fake-smsc';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { sms, waitFor } from '../support/gateway';
 
@@ -18,6 +21,17 @@ async function post(gw: GatewayProcess, body: unknown, token: string): Promise<{
     body: JSON.stringify(body),
   });
   return (await res.json()) as { IsSuccess: boolean; ErrorDetails: string };
+}
+
+/** The first line the SMTP listener writes to a new connection. */
+async function smtpGreeting(port: number): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  try {
+    const [line] = (await once(createInterface({ input: socket }), 'line')) as [string];
+    return line;
+  } finally {
+    socket.destroy();
+  }
 }
 
 const records = (gw: GatewayProcess) => gw.stdout.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -41,6 +55,7 @@ test('SIGHUP: a new token file and config file take effect, in-flight requests a
   writeFileSync(tokenFile, `${OLD_TOKEN}\n`, { mode: 0o600 });
   writeFileSync(configFile, '{}\n');
   const { smsc, url } = await startFakeSmsc({ onSubmit: (submit) => (submit.text.startsWith('slow') ? { delayMs: 800 } : {}) });
+  const smtpPort = await freePort();
   const gw = await startGatewayProcess({
     NODE_ENV: 'production',
     SMSGW_SMSC_URL: url,
@@ -52,6 +67,7 @@ test('SIGHUP: a new token file and config file take effect, in-flight requests a
     SMSGW_NUMBER_HASH_KEY: 'reload-test-number-hash-key-0123456789ab',
     SMSGW_DATA_DIR: path.join(dir, 'data'),
     SMSGW_METRICS_PORT: '0',
+    SMSGW_SMTP_PORT: String(smtpPort),
   });
   try {
     expect(await post(gw, sms('code 1', '+447400100001'), OLD_TOKEN)).toEqual({ IsSuccess: true, ErrorDetails: '' });
@@ -86,10 +102,16 @@ test('SIGHUP: a new token file and config file take effect, in-flight requests a
     expect((await post(gw, sms('code 7', '+447400100006'), NEW_TOKEN)).ErrorDetails).toMatch(/^Too many messages to this number: at most 1 per 10 min/);
     expect(records(gw).slice(logged).filter((r) => r.msg === 'exsign request')).toEqual([]); // level warn now
 
-    // The allowlist: this caller (127.0.0.1) is no longer allowed.
-    writeFileSync(configFile, JSON.stringify({ allowedIps: ['10.1.2.3'], log: { level: 'info' } }));
-    expect((await sighup(gw)).map((r) => r.msg)).toEqual(['configuration reloaded: allowedIps, limits.perNumber, log.level']);
+    // The allowlists: this caller (127.0.0.1) is no longer allowed, on HTTP nor on SMTP.
+    expect(await smtpGreeting(smtpPort)).toMatch(/^220 /);
+    writeFileSync(configFile, JSON.stringify({ allowedIps: ['10.1.2.3'], smtp: { allowedIps: ['10.1.2.3'] }, log: { level: 'info' } }));
+    expect((await sighup(gw, 2)).map((r) => r.msg)).toEqual([
+      'configuration reloaded: allowedIps, limits.perNumber, smtp.allowedIps, log.level',
+      // The start-up warnings of the configuration now running are logged again.
+      'SMSGW_SMTP_ALLOWED_IPS lets 10.1.2.3 send mail to SMS without SMTP AUTH; set SMSGW_SMTP_USER and SMSGW_SMTP_PASSWORD',
+    ]);
     expect(await post(gw, sms('code 8', '+447400100008'), NEW_TOKEN)).toEqual({ IsSuccess: false, ErrorDetails: 'Caller address not allowed' });
+    expect(await smtpGreeting(smtpPort)).toMatch(/^554 /);
 
     // Through it all, one bind: the SMSC saw no new bind and the session never changed state.
     expect(smsc.bindAttempts).toHaveLength(1);
