@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './fake-smsc';
 
@@ -8,24 +11,33 @@ export interface GatewayProcess {
   metricsUrl: string;
   /** stdout lines so far (JSON logs). */
   stdout: string[];
+  /** stdout lines so far, parsed. */
+  logs(): Record<string, unknown>[];
   stderr(): string;
+  /** The value of one exported series, e.g. 'smsgw_dlr_callbacks_total{outcome="sent"}'. */
+  metric(series: string): Promise<number>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 }
 
 const ROOT = path.join(__dirname, '../..');
 
-/**
- * The real entry point (src/main.ts) in a child process, so a test can tell whether the process
- * survived. Resolves once /readyz says the bind is up (so any log level works).
- */
-export async function startGatewayProcess(env: Record<string, string>, timeoutMs = 15_000): Promise<GatewayProcess> {
-  const [httpPort, metricsPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/ts-register.cjs'), path.join(ROOT, 'src/main.ts')], {
+function spawnGateway(env: Record<string, string>, ports: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/ts-register.cjs'), path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', SMSGW_HTTP_HOST: '127.0.0.1', SMSGW_HTTP_PORT: String(httpPort), SMSGW_METRICS_PORT: String(metricsPort), ...env },
+    env: { PATH: process.env.PATH ?? '', SMSGW_HTTP_HOST: '127.0.0.1', ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * The real entry point (src/main.ts) in a child process, so a test can tell whether the process
+ * survived. Resolves once /readyz says the bind is up (so any log level works), or with
+ * `until: 'listening'` once /healthz answers (for a gateway whose SMSC is not there).
+ */
+export async function startGatewayProcess(env: Record<string, string>, options: { timeoutMs?: number; until?: 'ready' | 'listening' } = {}): Promise<GatewayProcess> {
+  const [httpPort, metricsPort] = [await freePort(), await freePort()];
+  const child = spawnGateway(env, { SMSGW_HTTP_PORT: String(httpPort), SMSGW_METRICS_PORT: String(metricsPort) });
   const stdout: string[] = [];
   let stderr = '';
   let partial = '';
@@ -35,19 +47,86 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
     stdout.push(...lines);
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': only then has everything the process wrote been read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     return exited;
   };
 
   const httpUrl = `http://127.0.0.1:${httpPort}`;
-  const until = Date.now() + timeoutMs;
+  const metricsUrl = `http://127.0.0.1:${metricsPort}`;
+  const metric = async (series: string) => {
+    const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    if (line === undefined) throw new Error(`no series ${series}`);
+    return Number(line.slice(series.length + 1));
+  };
+  const probe = options.until === 'listening' ? '/healthz' : '/readyz';
+  const until = Date.now() + (options.timeoutMs ?? 15_000);
   while (Date.now() < until && child.exitCode === null) {
-    const ready = await fetch(`${httpUrl}/readyz`).then((res) => res.status === 200, () => false);
-    if (ready) return { child, httpUrl, metricsUrl: `http://127.0.0.1:${metricsPort}`, stdout, stderr: () => stderr, stop };
+    const ready = await fetch(`${httpUrl}${probe}`).then((res) => res.status === 200, () => false);
+    if (ready) return { child, httpUrl, metricsUrl, stdout, logs: () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>), stderr: () => stderr, metric, stop };
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
   throw new Error(`gateway process did not become ready: ${stderr || stdout.slice(-5).join('\n')}`);
+}
+
+/** Starts the gateway expecting it to refuse: resolves with its exit code and what it wrote. */
+export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnGateway(env, { SMSGW_HTTP_PORT: '0', SMSGW_METRICS_PORT: '0' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** The token productionEnv() configures. */
+export const PROCESS_TOKEN = 'process-test-token-5d21c8a0';
+
+/**
+ * What production requires, for a gateway bound to `smscUrl`: SMSC credentials, a token, a
+ * number-hash key in a file of its own (mode 0600) and a country policy (GB), with a fresh data
+ * directory; all under `workDir`. `extra` overrides any of it.
+ */
+export function productionEnv(smscUrl: string, workDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const keyFile = path.join(mkdtempSync(path.join(workDir, 'secrets-')), 'number-hash.key');
+  writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return {
+    NODE_ENV: 'production',
+    SMSGW_SMSC_URL: smscUrl,
+    SMSGW_SMSC_SYSTEM_ID: 'smsgw',
+    SMSGW_SMSC_PASSWORD: 'secret12',
+    SMSGW_AUTH_TOKEN: PROCESS_TOKEN,
+    SMSGW_SOURCE_ADDR: 'ExSign',
+    SMSGW_NUMBER_HASH_KEY_FILE: keyFile,
+    SMSGW_ALLOWED_COUNTRIES: 'GB',
+    SMSGW_DATA_DIR: mkdtempSync(path.join(workDir, 'data-')),
+    SMSGW_SMSC_RECONNECT_MIN_DELAY_MS: '50',
+    SMSGW_SMSC_RECONNECT_MAX_DELAY_MS: '200',
+    ...extra,
+  };
+}
+
+export const exsignBody = (number: string, text: string) => JSON.stringify({ MobileNumber: number, MessageText: text });
+
+/** POSTs to the ExSign path with PROCESS_TOKEN; the contract answer and X-Message-Id. */
+export async function postExsign(gw: GatewayProcess, body: string | Buffer, headers: Record<string, string> = {}) {
+  const res = await fetch(`${gw.httpUrl}/exsign/sms`, {
+    method: 'POST',
+    headers: { authorization: `token ${Buffer.from(PROCESS_TOKEN).toString('base64')}`, 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { json: (await res.json()) as { IsSuccess: boolean; ErrorDetails: string }, messageId: res.headers.get('x-message-id')! };
+}
+
+/** GET /messages/:id with PROCESS_TOKEN. */
+export async function getMessage(gw: GatewayProcess, id: string) {
+  const res = await fetch(`${gw.httpUrl}/messages/${id}`, { headers: { authorization: `token ${Buffer.from(PROCESS_TOKEN).toString('base64')}` } });
+  return { status: res.status, text: await res.text() };
 }
