@@ -58,6 +58,8 @@ export interface Gateway {
 
 /** Composition root: builds every part from the config; nothing starts until start(). */
 export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
+  // First: a bad key file stops the start before anything listens.
+  const numberHashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
   let simulator: SmscSimulator | undefined;
   let simulatorUrl: string | undefined;
   if (config.simulator.enabled) {
@@ -75,7 +77,6 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     version: packageVersion(),
   });
   for (const warning of startupWarnings(config)) logger.warn(warning);
-  const numberHashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
   const store = openMessageStore(config.store.type, config.dataDir, (message) => logger.warn(message));
   const callback = config.dlr.callbackUrl
     ? createReceiptCallback({

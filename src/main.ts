@@ -8,11 +8,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
+    exitOnConfigError(err);
   }
   const logger = createLogger(config.log.level);
   logger.info({ config: redactedConfig(config) }, 'effective configuration');
@@ -20,7 +16,8 @@ async function main(): Promise<void> {
   // Registered at once: SIGHUP's default action would end the process.
   let onSighup = () => logger.warn('SIGHUP ignored: the gateway is starting');
   process.on('SIGHUP', () => onSighup());
-  const gateway = await createGateway(config, logger);
+  // Building the gateway reads what the settings point at (the number-hash key), which can be bad too.
+  const gateway = await createGateway(config, logger).catch(exitOnConfigError);
   onSighup = () => (signalled ? logger.warn('SIGHUP ignored: the gateway is stopping') : reload(gateway, logger));
 
   const onSignal = (signal: NodeJS.Signals) => {
@@ -42,6 +39,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
 
   await gateway.start();
+}
+
+/** A bad setting ends the start with its one line on stderr and exit code 1; anything else is a crash. */
+function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
 }
 
 /**

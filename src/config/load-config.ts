@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { projectRoot } from '../project-root';
 import path from 'node:path';
 import type { IdMatchMode } from '../dlr/message-id';
@@ -45,7 +46,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const config = untypedConvict(schema, { env, args: [] });
   const profile = config.get('env');
-  const profileFile = path.join(options.configDir ?? path.join(projectRoot(), 'config'), `${profile}.json`);
+  const configDir = options.configDir ?? path.join(projectRoot(), 'config');
+  const profileFile = path.join(configDir, `${profile}.json`);
   try {
     if (existsSync(profileFile)) config.loadFile(profileFile);
     if (env.SMSGW_CONFIG) config.loadFile(env.SMSGW_CONFIG);
@@ -58,9 +60,15 @@ export function loadConfig(options: LoadOptions = {}): Config {
   readSecretFile(config, 'auth.tokenPrevious', 'auth.tokenPreviousFile');
   readSecretFile(config, 'smsc.password', 'smsc.passwordFile');
   readSecretFile(config, 'smtp.password', 'smtp.passwordFile');
+  readSecretFile(config, 'privacy.numberHashKey', 'privacy.numberHashKeyFile');
   const result = config.getProperties() as Config;
-  checkProfile(result);
+  checkProfile(result, developmentDefaults(configDir));
   return result;
+}
+
+/** `Invalid configuration: <key> (<ENV_VAR>): <why>`, the one-line form of every start-up refusal. */
+export function configError(key: string, why: string): ConfigError {
+  return new ConfigError(`Invalid configuration: ${key} (${envVarsByKey().get(key)}): ${why}`);
 }
 
 /** The config with every `sensitive` value replaced, for the start-up log line. */
@@ -111,25 +119,51 @@ function describe(err: unknown): string {
     .join('; ');
 }
 
-type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password' | 'smtp.password';
+type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password' | 'smtp.password' | 'privacy.numberHashKey';
+/** A secret from a file: text (a binary file would be mangled by decoding), trimmed, never empty. */
 function readSecretFile(config: LooseConvict, key: SecretKey, fileKey: `${SecretKey}File`): void {
   const file = config.get(fileKey) as string;
   if (!file) return;
+  let bytes: Buffer;
   try {
-    config.set(key, readFileSync(file, 'utf8').trim());
+    bytes = readFileSync(file);
   } catch (err) {
-    const envName = envVarsByKey().get(fileKey);
-    throw new ConfigError(`Invalid configuration: ${fileKey} (${envName}): cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw configError(fileKey, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
+  if (!isUtf8(bytes)) throw configError(fileKey, `${file} is not text (UTF-8); write the secret as text, e.g. openssl rand -hex 32`);
+  const secret = bytes.toString('utf8').trim();
+  if (!secret) throw configError(fileKey, `${file} is empty`);
+  config.set(key, secret);
 }
 
 /** Shortest token production accepts: 16 characters, about 96 bits when random base64. */
 export const MIN_TOKEN_LENGTH = 16;
+/** Shortest number-hash key: 32 bytes (256 bits), the strength of the SHA-256 inside the HMAC. */
+export const MIN_NUMBER_HASH_KEY_BYTES = 32;
+const MAKE_A_KEY = 'make one with `smsgw token` or `openssl rand -hex 32`';
 
-function checkProfile(config: Config): void {
-  const envByKey = envVarsByKey();
+/** What config/development.json sets that must never reach a real SMSC: its public token and sender id. */
+interface DevelopmentDefaults {
+  token?: string;
+  sourceAddr?: string;
+}
+
+function developmentDefaults(configDir: string): DevelopmentDefaults {
+  const file = path.join(configDir, 'development.json');
+  if (!existsSync(file)) return {};
+  const values = JSON.parse(readFileSync(file, 'utf8')) as { auth?: { token?: string }; message?: { sourceAddr?: string } };
+  return { token: values.auth?.token, sourceAddr: values.message?.sourceAddr };
+}
+
+function isInside(file: string, dir: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : path.resolve(p));
+  const relative = path.relative(real(dir), real(file));
+  return relative !== '' && relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative);
+}
+
+function checkProfile(config: Config, development: DevelopmentDefaults): void {
   const fail = (key: string, why: string) => {
-    throw new ConfigError(`Invalid configuration: ${key} (${envByKey.get(key)}): ${why}`);
+    throw configError(key, why);
   };
   if (config.env === 'production') {
     if (config.simulator.enabled) fail('simulator.enabled', 'the SMSC simulator can never run in production');
@@ -156,4 +190,42 @@ function checkProfile(config: Config): void {
   if (Boolean(config.smtp.tls.certFile) !== Boolean(config.smtp.tls.keyFile)) fail('smtp.tls.certFile', 'set SMSGW_SMTP_TLS_CERT_FILE and SMSGW_SMTP_TLS_KEY_FILE together, or neither');
   // A client waiting for the SMSC's answer must get our 451, never an idle-timeout 421.
   if (config.smtp.idleTimeoutMs <= config.message.requestDeadlineMs) fail('smtp.idleTimeoutMs', 'must be longer than SMSGW_REQUEST_DEADLINE_MS');
+  if (!config.simulator.enabled) refuseDevelopmentDefaults(config, development);
+  checkNumberHashKey(config);
+  // Checked whether or not SMSGW_LIMITS_ENABLED is on, so switching the limits back on can never open every country.
+  if (config.env === 'production' && config.limits.countries.length === 0 && !config.message.defaultRegion) {
+    fail('limits.countries', "production needs a country policy: set SMSGW_ALLOWED_COUNTRIES (e.g. GB,IE; '*' for every country) or SMSGW_DEFAULT_REGION (its country only)");
+  }
+}
+
+/** Without the simulator, whatever the profile: these values are published in config/development.json. */
+function refuseDevelopmentDefaults(config: Config, development: DevelopmentDefaults): void {
+  const why = (what: string, fix: string) => `${what} from config/development.json serves only the built-in simulator; with a real SMSC ${fix}`;
+  const publicToken = `the public development token "${development.token}"`;
+  if (development.token && config.auth.token === development.token) {
+    throw configError('auth.token', why(publicToken, 'set your own token (SMSGW_AUTH_TOKEN or SMSGW_AUTH_TOKEN_FILE)'));
+  }
+  if (development.token && config.auth.tokenPrevious === development.token) throw configError('auth.tokenPrevious', why(publicToken, 'it is never accepted'));
+  if (development.sourceAddr && config.message.sourceAddr === development.sourceAddr) {
+    throw configError('message.sourceAddr', why(`the development sender id "${development.sourceAddr}"`, 'set the sender id agreed with the carrier'));
+  }
+}
+
+/** Long enough wherever it is set; in production required, and not in the data directory it protects. */
+function checkNumberHashKey(config: Config): void {
+  const { numberHashKey: key, numberHashKeyFile: file } = config.privacy;
+  const bytes = Buffer.byteLength(key, 'utf8');
+  if (key && bytes < MIN_NUMBER_HASH_KEY_BYTES) {
+    throw configError(file ? 'privacy.numberHashKeyFile' : 'privacy.numberHashKey', `the key is ${bytes} bytes; at least ${MIN_NUMBER_HASH_KEY_BYTES} are needed (${MAKE_A_KEY})`);
+  }
+  if (config.env !== 'production') return;
+  if (!key) {
+    throw configError(
+      'privacy.numberHashKey',
+      `required in production: a secret of at least ${MIN_NUMBER_HASH_KEY_BYTES} bytes kept outside SMSGW_DATA_DIR, in SMSGW_NUMBER_HASH_KEY or a file named by SMSGW_NUMBER_HASH_KEY_FILE; ${MAKE_A_KEY}`,
+    );
+  }
+  if (file && isInside(file, config.dataDir)) {
+    throw configError('privacy.numberHashKeyFile', 'lies inside SMSGW_DATA_DIR; keep the key elsewhere, or the data directory alone gives the numbers away');
+  }
 }

@@ -125,14 +125,17 @@ convict.addFormat({
   },
 });
 
-/** Comma-separated ISO 3166 alpha-2 codes, or '*' for every country; empty = the default region's country. */
+/**
+ * Comma-separated ISO 3166 alpha-2 codes, '*' for every country, and 001 (libphonenumber's region
+ * of non-geographic numbers), which '*' does not include; empty = the default region's country.
+ */
 convict.addFormat({
   name: 'country-list',
   validate(value: unknown) {
     const entries = value as string[];
     if (!Array.isArray(entries)) throw new Error('must be a list of ISO 3166 alpha-2 codes');
     for (const entry of entries) {
-      if (entry !== '*' && !/^[A-Z]{2}$/.test(entry)) throw new Error(`"${entry}" is not an ISO 3166 alpha-2 code (or *)`);
+      if (entry !== '*' && entry !== '001' && !/^[A-Z]{2}$/.test(entry)) throw new Error(`"${entry}" is not an ISO 3166 alpha-2 code (or *, or 001)`);
     }
   },
   coerce: (v: string) => v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean),
@@ -172,7 +175,7 @@ export interface RouteConfig {
 
 export const schema = {
   env: {
-    doc: 'Profile: development (built-in SMSC simulator allowed), test, or production (SMSC and token required).',
+    doc: 'Profile: development (built-in SMSC simulator allowed), test, or production (SMSC, token, number-hash key and country policy required).',
     format: ['production', 'development', 'test'],
     default: 'development',
     env: 'NODE_ENV',
@@ -243,7 +246,7 @@ export const schema = {
       env: 'SMSGW_LIMITS_ENABLED',
     },
     countries: {
-      doc: "Countries (ISO 3166 alpha-2) numbers may belong to; '*' = all. Empty = the SMSGW_DEFAULT_REGION country only, or all when that is unset.",
+      doc: "Countries (ISO 3166 alpha-2) numbers may belong to; '*' = all; 001 = non-geographic numbers (satellite and international networks: +800, +870, +881, +882, +883, ...), refused unless listed, even with '*'. Empty = the SMSGW_DEFAULT_REGION country only (production requires one of the two; without either, development allows every country).",
       format: 'country-list',
       default: [] as string[],
       env: 'SMSGW_ALLOWED_COUNTRIES',
@@ -563,11 +566,17 @@ export const schema = {
   },
   privacy: {
     numberHashKey: {
-      doc: 'Key for the keyed hash of phone numbers; empty = generated once and kept in SMSGW_DATA_DIR/number-hash.key.',
+      doc: 'Key (at least 32 bytes) for the keyed hash of phone numbers, kept apart from SMSGW_DATA_DIR; required in production. Empty outside production = generated once into SMSGW_DATA_DIR/number-hash.key.',
       format: String,
       default: '',
       env: 'SMSGW_NUMBER_HASH_KEY',
       sensitive: true,
+    },
+    numberHashKeyFile: {
+      doc: 'File holding the number-hash key (instead of SMSGW_NUMBER_HASH_KEY); in production it must lie outside SMSGW_DATA_DIR.',
+      format: String,
+      default: '',
+      env: 'SMSGW_NUMBER_HASH_KEY_FILE',
     },
   },
   metrics: {

@@ -14,6 +14,7 @@ export function startupWarnings(config: Config): string[] {
     ['SMSGW_AUTH_TOKEN_PREVIOUS_FILE', config.auth.tokenPreviousFile],
     ['SMSGW_SMSC_PASSWORD_FILE', config.smsc.passwordFile],
     ['SMSGW_SMTP_PASSWORD_FILE', config.smtp.passwordFile],
+    ['SMSGW_NUMBER_HASH_KEY_FILE', config.privacy.numberHashKeyFile],
   ];
   for (const [envName, file] of secretFiles) {
     if (!file) continue;
@@ -37,6 +38,11 @@ export function startupWarnings(config: Config): string[] {
     if (remote.length > 0 && config.smtp.user && !config.smtp.tls.certFile) {
       warnings.push(`SMTP AUTH is only accepted after STARTTLS from clients not on loopback, and no SMSGW_SMTP_TLS_CERT_FILE is set: ${remote.join(', ')} cannot authenticate`);
     }
+  }
+  if (config.env === 'development' && !config.simulator.enabled) {
+    warnings.push(
+      "NODE_ENV is not production but a real SMSC is configured: production's start-up checks (country policy, number-hash key, token length) do not apply; set NODE_ENV=production",
+    );
   }
   if (!config.limits.enabled) {
     warnings.push(

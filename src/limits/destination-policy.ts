@@ -1,16 +1,34 @@
 import type { AbuseRefusalCode } from '../errors';
-import type { Destination } from '../sms/phone-number';
+import { NON_GEOGRAPHIC, type Destination } from '../sms/phone-number';
 
 export interface Refusal {
   code: AbuseRefusalCode;
   message: string;
 }
 
-/** 'all', or the countries numbers may belong to: SMSGW_ALLOWED_COUNTRIES, else the default region. */
-export function resolveCountries(configured: readonly string[], defaultRegion: string): 'all' | ReadonlySet<string> {
-  if (configured.includes('*')) return 'all';
-  if (configured.length > 0) return new Set(configured);
-  return defaultRegion ? new Set([defaultRegion]) : 'all';
+/** Where numbers may belong: every country ('*'), and/or the listed ones (NON_GEOGRAPHIC only when listed). */
+export interface CountryPolicy {
+  everyCountry: boolean;
+  listed: ReadonlySet<string>;
+}
+
+/**
+ * SMSGW_ALLOWED_COUNTRIES, else the default region's country, else (outside production, which
+ * refuses to start without either) every country. Non-geographic numbers, a favourite of SMS
+ * pumping (satellite phones, international networks), pass only when 001 is listed.
+ */
+export function resolveCountries(configured: readonly string[], defaultRegion: string): CountryPolicy {
+  if (configured.length > 0) return { everyCountry: configured.includes('*'), listed: new Set(configured.filter((c) => c !== '*')) };
+  return defaultRegion ? { everyCountry: false, listed: new Set([defaultRegion]) } : { everyCountry: true, listed: new Set() };
+}
+
+function allows(policy: CountryPolicy, country: string): boolean {
+  return policy.listed.has(country) || (policy.everyCountry && country !== NON_GEOGRAPHIC);
+}
+
+function describeAllowed(policy: CountryPolicy): string {
+  const listed = [...policy.listed].map((c) => (c === NON_GEOGRAPHIC ? 'non-geographic' : c));
+  return policy.everyCountry ? ['every country', ...listed].join(', ') : listed.join(', ');
 }
 
 // Types that can receive an SMS on a handset. FIXED_LINE_OR_MOBILE is how NANP (+1) numbers come
@@ -21,10 +39,10 @@ const MOBILE_TYPES = new Set<Destination['type']>(['MOBILE', 'FIXED_LINE_OR_MOBI
  * Where an OTP may go. Toll fraud ("SMS pumping") sends codes to expensive ranges abroad, to
  * premium-rate or to non-geographic numbers, so only allowed countries and mobiles pass.
  */
-export function checkDestination(destination: Destination, countries: 'all' | ReadonlySet<string>, mobileOnly: boolean): Refusal | undefined {
-  if (countries !== 'all' && (!destination.country || !countries.has(destination.country))) {
-    const where = destination.country ? `country ${destination.country} is` : 'non-geographic numbers are';
-    return { code: 'COUNTRY_NOT_ALLOWED', message: `MobileNumber refused: ${where} not allowed (allowed: ${[...countries].join(', ')})` };
+export function checkDestination(destination: Destination, policy: CountryPolicy, mobileOnly: boolean): Refusal | undefined {
+  if (!allows(policy, destination.country)) {
+    const what = destination.country === NON_GEOGRAPHIC ? `non-geographic numbers (+${destination.callingCode}) are` : `country ${destination.country} is`;
+    return { code: 'COUNTRY_NOT_ALLOWED', message: `MobileNumber refused: ${what} not allowed (allowed: ${describeAllowed(policy)})` };
   }
   if (mobileOnly && !MOBILE_TYPES.has(destination.type)) {
     const type = destination.type!.toLowerCase().replace(/_/g, '-');

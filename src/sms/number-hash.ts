@@ -1,21 +1,33 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { configError } from '../config/load-config';
 
 const KEY_FILE = 'number-hash.key';
+const GENERATED_KEY = /^[0-9a-f]{64}$/i;
 
 /**
- * The key for hashing phone numbers: the configured one, or one generated on first start and kept
- * in the data directory (mode 0600), so records and rate counters correlate across restarts
- * without a production setting.
+ * The key for hashing phone numbers: the configured one (production requires it, kept away from
+ * the data directory), or outside production one generated on first start and kept in the data
+ * directory (mode 0600), so records and rate counters correlate across restarts. A generated file
+ * that is empty or damaged stops the start: hashing with a short or empty key would make every
+ * number recoverable.
  */
 export function loadNumberHashKey(configured: string, dataDir: string): Buffer {
   if (configured) return Buffer.from(configured, 'utf8');
   const file = path.join(dataDir, KEY_FILE);
+  let text: string | undefined;
   try {
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+    text = readFileSync(file, 'utf8').trim();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw configError('privacy.numberHashKey', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (text !== undefined) {
+    if (GENERATED_KEY.test(text)) return Buffer.from(text, 'hex');
+    throw configError(
+      'privacy.numberHashKey',
+      `${file} is ${text === '' ? 'empty' : 'corrupt'} (a generated key is 64 hex digits); delete it to have a new one generated (records hashed with the old key then no longer correlate), or set SMSGW_NUMBER_HASH_KEY_FILE`,
+    );
   }
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);

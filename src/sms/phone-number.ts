@@ -3,12 +3,18 @@ import { cachePhonePatterns } from './phone-pattern-cache';
 
 cachePhonePatterns();
 
+/** libphonenumber's region for numbers of no country: satellite and international networks (+800, +870, +881, +882, +883, …). */
+export const NON_GEOGRAPHIC = '001';
+
 export interface Destination {
   /** International digits without '+', as submit_sm destination_addr wants them. */
   digits: string;
   /** E.164 with '+'; never logged (see maskNumber). */
   e164: string;
-  country: string | undefined;
+  /** Country calling code, without '+' ("44"). */
+  callingCode: string;
+  /** ISO 3166 alpha-2 code, or NON_GEOGRAPHIC. */
+  country: string;
   /** MOBILE, FIXED_LINE, PREMIUM_RATE, ... from libphonenumber's full metadata; undefined when unknown. */
   type: NumberType;
 }
@@ -29,11 +35,19 @@ export function parseDestination(input: string, defaultRegion: string): Destinat
   // a valid number's type is proof enough; only a number without one needs isValid()'s verdict.
   const type = parsed.getType();
   if (type === undefined && !parsed.isValid()) return null;
-  return { digits: parsed.number.slice(1), e164: parsed.number, country: parsed.country, type };
+  // A valid number has a country unless its calling code belongs to no country.
+  return { digits: parsed.number.slice(1), e164: parsed.number, callingCode: parsed.countryCallingCode, country: parsed.country ?? NON_GEOGRAPHIC, type };
 }
 
-/** "+4479****3456": enough to tell numbers apart in a log, not enough to dial. */
-export function maskNumber(e164: string): string {
-  if (e164.length < 9) return '+****';
-  return `${e164.slice(0, 5)}****${e164.slice(-4)}`;
+/** Digits a mask keeps at the end of the number. */
+const SHOWN_DIGITS = 3;
+
+/**
+ * "+44*******789": the country code and the last 3 digits, enough to tell a user's numbers apart
+ * in a log, too little to dial or to narrow a search for the number much.
+ */
+export function maskNumber(destination: Pick<Destination, 'e164' | 'callingCode'>): string {
+  const national = destination.e164.slice(1 + destination.callingCode.length);
+  const shown = national.length > SHOWN_DIGITS ? national.slice(-SHOWN_DIGITS) : '';
+  return `+${destination.callingCode}${'*'.repeat(national.length - shown.length)}${shown}`;
 }

@@ -84,7 +84,7 @@ export function createSmsService(opts: SmsServiceOptions) {
     /** Fills `trace` as it learns things, so the caller can log a failed request too. */
     async send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void> {
       const destination = destinationOf(mobileNumber);
-      trace.to = maskNumber(destination.e164);
+      trace.to = maskNumber(destination);
       // Computed once: the abuse counters key on the full hash, the trace shows its start.
       const hash = opts.hashNumber(destination.e164);
       trace.numberHash = hash.slice(0, 16);

@@ -1,6 +1,7 @@
 // The gateway under test as its own process: dist/src/main.js in production mode, configured only
 // through its SMSGW_ environment variables, bound to the bench SMSC.
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -65,6 +66,9 @@ export async function startGatewayProcess(o: GatewayProcessOptions): Promise<Gat
     SMSGW_LOG_LEVEL: o.logLevel,
     SMSGW_DATA_DIR: path.join(o.dir, 'data'),
     SMSGW_LIMITS_ENABLED: 'false', // abuse limits would (rightly) refuse a load test's traffic
+    // Production's start-up requirements, as the reference harness (peer-bench/run.sh) sets them.
+    SMSGW_ALLOWED_COUNTRIES: '*',
+    SMSGW_NUMBER_HASH_KEY: randomBytes(32).toString('hex'),
     ...o.extraEnv,
   });
   const log = openSync(path.join(o.dir, 'gateway.log'), 'a');

@@ -16,6 +16,8 @@ const production = {
   SMSGW_SMSC_SYSTEM_ID: 'acct',
   SMSGW_SMSC_PASSWORD: 'pw123456',
   SMSGW_AUTH_TOKEN: 'a-long-production-token',
+  SMSGW_NUMBER_HASH_KEY: 'a-production-number-hash-key-of-40-bytes',
+  SMSGW_ALLOWED_COUNTRIES: 'GB',
 };
 
 describe('loadConfig', () => {
@@ -136,13 +138,61 @@ describe('loadConfig', () => {
     );
   });
 
+  it('production requires a country policy, naming both variables; * and 001 are accepted', () => {
+    const { SMSGW_ALLOWED_COUNTRIES: _c, ...noPolicy } = production;
+    expect(() => loadConfig({ env: noPolicy })).toThrow(
+      "Invalid configuration: limits.countries (SMSGW_ALLOWED_COUNTRIES): production needs a country policy: set SMSGW_ALLOWED_COUNTRIES (e.g. GB,IE; '*' for every country) or SMSGW_DEFAULT_REGION (its country only)",
+    );
+    // Whether or not the limits are on: switching them on later must not open every country.
+    expect(() => loadConfig({ env: { ...noPolicy, SMSGW_LIMITS_ENABLED: 'false' } })).toThrow(/limits\.countries/);
+    expect(loadConfig({ env: { ...noPolicy, SMSGW_DEFAULT_REGION: 'GB' } }).limits.countries).toEqual([]);
+    expect(loadConfig({ env: { ...noPolicy, SMSGW_ALLOWED_COUNTRIES: '*' } }).limits.countries).toEqual(['*']);
+    expect(loadConfig({ env: { ...noPolicy, SMSGW_ALLOWED_COUNTRIES: 'gb, 001' } }).limits.countries).toEqual(['GB', '001']);
+    expect(() => loadConfig({ env: { ...noPolicy, SMSGW_ALLOWED_COUNTRIES: 'GB,002' } })).toThrow('"002" is not an ISO 3166 alpha-2 code (or *, or 001)');
+  });
+
+  it('production requires a number-hash key of at least 32 bytes, from the environment or a file outside the data directory', () => {
+    const { SMSGW_NUMBER_HASH_KEY: _k, ...noKey } = production;
+    expect(() => loadConfig({ env: noKey })).toThrow(
+      'Invalid configuration: privacy.numberHashKey (SMSGW_NUMBER_HASH_KEY): required in production: a secret of at least 32 bytes kept outside SMSGW_DATA_DIR, in SMSGW_NUMBER_HASH_KEY or a file named by SMSGW_NUMBER_HASH_KEY_FILE; make one with `smsgw token` or `openssl rand -hex 32`',
+    );
+    expect(() => loadConfig({ env: { ...noKey, SMSGW_NUMBER_HASH_KEY: 'x'.repeat(31) } })).toThrow('privacy.numberHashKey (SMSGW_NUMBER_HASH_KEY): the key is 31 bytes; at least 32 are needed');
+    const dataDir = mkdtempSync(path.join(tmp, 'data-'));
+    const keyFile = file('hash.key', `${'ab'.repeat(32)}\n`);
+    expect(loadConfig({ env: { ...noKey, SMSGW_NUMBER_HASH_KEY_FILE: keyFile, SMSGW_DATA_DIR: dataDir } }).privacy.numberHashKey).toBe('ab'.repeat(32));
+    expect(() => loadConfig({ env: { ...noKey, SMSGW_NUMBER_HASH_KEY_FILE: file('short.key', 'abc\n') } })).toThrow('privacy.numberHashKeyFile (SMSGW_NUMBER_HASH_KEY_FILE): the key is 3 bytes');
+    expect(() => loadConfig({ env: { ...noKey, SMSGW_NUMBER_HASH_KEY_FILE: file('empty.key', '\n') } })).toThrow(/privacy\.numberHashKeyFile \(SMSGW_NUMBER_HASH_KEY_FILE\): .*empty\.key is empty$/);
+    const binary = path.join(tmp, 'binary.key');
+    writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0x80, ...Array(40).fill(0xc3)]));
+    expect(() => loadConfig({ env: { ...noKey, SMSGW_NUMBER_HASH_KEY_FILE: binary } })).toThrow(/binary\.key is not text \(UTF-8\)/);
+    writeFileSync(path.join(dataDir, 'inside.key'), 'cd'.repeat(32));
+    expect(() => loadConfig({ env: { ...noKey, SMSGW_NUMBER_HASH_KEY_FILE: path.join(dataDir, 'inside.key'), SMSGW_DATA_DIR: dataDir } })).toThrow(
+      'privacy.numberHashKeyFile (SMSGW_NUMBER_HASH_KEY_FILE): lies inside SMSGW_DATA_DIR',
+    );
+  });
+
+  // (Production refuses "dev-token" for its length already.)
+  it.each(['development', 'test'])('refuses the development token and sender id without the simulator (NODE_ENV=%s)', (profile) => {
+    const env = { ...production, NODE_ENV: profile, SMSGW_SIMULATOR: 'false' };
+    expect(() => loadConfig({ env: { ...env, SMSGW_AUTH_TOKEN: 'dev-token' } })).toThrow(
+      /^Invalid configuration: auth\.token \(SMSGW_AUTH_TOKEN\): the public development token "dev-token" from config\/development\.json serves only the built-in simulator/,
+    );
+    expect(() => loadConfig({ env: { ...env, SMSGW_AUTH_TOKEN_PREVIOUS: 'dev-token' } })).toThrow(/auth\.tokenPrevious \(SMSGW_AUTH_TOKEN_PREVIOUS\): the public development token/);
+    expect(() => loadConfig({ env: { ...env, SMSGW_SOURCE_ADDR: 'SMSGW-DEV' } })).toThrow(/message\.sourceAddr \(SMSGW_SOURCE_ADDR\): the development sender id "SMSGW-DEV"/);
+  });
+
+  it('keeps the development defaults with the simulator, and refuses them once it is off', () => {
+    expect(loadConfig({ env: {} }).auth.token).toBe('dev-token');
+    expect(() => loadConfig({ env: { SMSGW_SIMULATOR: 'false', SMSGW_SMSC_URL: 'smpp://smsc.example.net:2775' } })).toThrow(/auth\.token \(SMSGW_AUTH_TOKEN\): the public development token/);
+  });
+
   it('has no default token outside the development profile', () => {
     expect(() => loadConfig({ env: { NODE_ENV: 'test', SMSGW_SMSC_URL: 'smpp://127.0.0.1:2775' } })).toThrow('auth.token (SMSGW_AUTH_TOKEN)');
   });
 
   it('redacts every sensitive value in the printable config', () => {
-    const printed = JSON.stringify(redactedConfig(loadConfig({ env: { ...production, SMSGW_NUMBER_HASH_KEY: 'hash-key-123' } })));
-    for (const secret of ['a-long-production-token', 'pw123456', 'hash-key-123']) expect(printed).not.toContain(secret);
+    const printed = JSON.stringify(redactedConfig(loadConfig({ env: production })));
+    for (const secret of ['a-long-production-token', 'pw123456', production.SMSGW_NUMBER_HASH_KEY]) expect(printed).not.toContain(secret);
     expect(printed).toContain('"password":"[redacted]"');
     expect(printed).toContain('"systemId":"acct"');
   });

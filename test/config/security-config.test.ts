@@ -13,6 +13,8 @@ const production = (env: Record<string, string>) =>
       SMSGW_SMSC_SYSTEM_ID: 'smsgw',
       SMSGW_SMSC_PASSWORD: 'secret12',
       SMSGW_AUTH_TOKEN: TOKEN,
+      SMSGW_NUMBER_HASH_KEY: 'security-config-test-number-hash-key',
+      SMSGW_DEFAULT_REGION: 'GB',
       ...env,
     },
   });
@@ -42,9 +44,9 @@ describe('token settings', () => {
     expect(production({}).auth.token).toBe(TOKEN);
   });
 
-  it('production refuses a token file that holds only whitespace', () => {
+  it('refuses a token file that holds only whitespace, naming the file', () => {
     const file = secretFile('blank', '  \n', 0o600);
-    expect(() => production({ SMSGW_AUTH_TOKEN: '', SMSGW_AUTH_TOKEN_FILE: file })).toThrow(/required in production/);
+    expect(() => production({ SMSGW_AUTH_TOKEN: '', SMSGW_AUTH_TOKEN_FILE: file })).toThrow(`auth.tokenFile (SMSGW_AUTH_TOKEN_FILE): ${file} is empty`);
   });
 
   it('reads the previous token from a file for a rotation, trimming the newline', () => {

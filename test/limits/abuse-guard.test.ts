@@ -40,14 +40,26 @@ const codeOf = async (p: Promise<unknown>) => p.then(() => 'SENT', (err: Gateway
 
 describe('destination policy', () => {
   it.each([
-    [['GB'], '', 'GB'],
-    [[], 'GB', 'GB'],
-    [['*'], 'GB', 'all'],
-    [[], '', 'all'],
-    [['GB', 'GG', 'JE', 'IM'], 'GB', 'GB,GG,JE,IM'],
-  ])('countries %j with default region "%s" → %s', (configured, region, expected) => {
+    [['GB'], '', { everyCountry: false, listed: ['GB'] }],
+    [[], 'GB', { everyCountry: false, listed: ['GB'] }],
+    [['*'], 'GB', { everyCountry: true, listed: [] }],
+    [['*', '001'], '', { everyCountry: true, listed: ['001'] }],
+    [[], '', { everyCountry: true, listed: [] }],
+    [['GB', 'GG', 'JE', 'IM'], 'GB', { everyCountry: false, listed: ['GB', 'GG', 'JE', 'IM'] }],
+  ])('countries %j with default region "%s" → %j', (configured, region, expected) => {
     const resolved = resolveCountries(configured, region);
-    expect(resolved === 'all' ? 'all' : [...resolved].join(',')).toBe(expected);
+    expect({ everyCountry: resolved.everyCountry, listed: [...resolved.listed] }).toEqual(expected);
+  });
+
+  it.each([
+    [['*'], '+252612345678', 'Somali mobile', undefined],
+    [['*'], '+881631234567', 'Iridium (+8816)', 'COUNTRY_NOT_ALLOWED'],
+    [['*'], '+870773111632', 'Inmarsat (+870)', 'COUNTRY_NOT_ALLOWED'],
+    [['*', '001'], '+881631234567', 'Iridium, 001 listed', undefined],
+    [['GB', '001'], '+881631234567', 'Iridium, GB and 001 listed', undefined],
+    [['GB', '001'], '+252612345678', 'Somali mobile, GB and 001 listed', 'COUNTRY_NOT_ALLOWED'],
+  ])('countries %j: %s (%s) → %s', (configured, number, _what, code) => {
+    expect(checkDestination(dest(number), resolveCountries(configured, ''), true)?.code).toBe(code);
   });
 
   it.each([
@@ -60,17 +72,20 @@ describe('destination policy', () => {
     ['+447012345678', 'UK personal number', 'NOT_MOBILE'],
     ['+445612345678', 'UK VoIP', 'NOT_MOBILE'],
   ])('GB only, mobile only: %s (%s) → %s', (number, _what, code) => {
-    expect(checkDestination(dest(number), new Set(['GB']), true)?.code).toBe(code);
+    expect(checkDestination(dest(number), resolveCountries(['GB'], ''), true)?.code).toBe(code);
   });
 
   it('passes NANP numbers (FIXED_LINE_OR_MOBILE) and fixed lines when mobileOnly is off', () => {
-    expect(checkDestination(dest('+12025550123'), 'all', true)).toBeUndefined();
-    expect(checkDestination(dest('+442079460000'), 'all', false)).toBeUndefined();
+    expect(checkDestination(dest('+12025550123'), resolveCountries(['*'], ''), true)).toBeUndefined();
+    expect(checkDestination(dest('+442079460000'), resolveCountries(['*'], ''), false)).toBeUndefined();
   });
 
   it('says why, without the number', () => {
-    expect(checkDestination(dest('+33612345678'), new Set(['GB']), true)?.message).toBe('MobileNumber refused: country FR is not allowed (allowed: GB)');
-    expect(checkDestination(dest('+449012345678'), 'all', true)?.message).toBe('MobileNumber refused: it is a premium-rate number; only mobile numbers are accepted');
+    expect(checkDestination(dest('+33612345678'), resolveCountries(['GB'], ''), true)?.message).toBe('MobileNumber refused: country FR is not allowed (allowed: GB)');
+    expect(checkDestination(dest('+881631234567'), resolveCountries(['*'], ''), true)?.message).toBe(
+      'MobileNumber refused: non-geographic numbers (+881) are not allowed (allowed: every country)',
+    );
+    expect(checkDestination(dest('+449012345678'), resolveCountries(['*'], ''), true)?.message).toBe('MobileNumber refused: it is a premium-rate number; only mobile numbers are accepted');
   });
 });
 

@@ -85,6 +85,8 @@ describe('the gateway process', () => {
       SMSGW_SMSC_SYSTEM_ID: 'smsgw',
       SMSGW_SMSC_PASSWORD: 'secret12',
       SMSGW_AUTH_TOKEN: 'process-test-token-0123',
+      SMSGW_NUMBER_HASH_KEY: 'process-test-number-hash-key-0123456789',
+      SMSGW_ALLOWED_COUNTRIES: 'GB,GG', // +44 7911 numbers are Guernsey's
       SMSGW_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'smsgw-data-')),
     });
     try {

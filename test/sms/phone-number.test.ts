@@ -21,8 +21,26 @@ describe('parseDestination', () => {
 });
 
 describe('maskNumber', () => {
-  it('keeps the country and the last four digits only', () => {
-    expect(maskNumber('+447911123456')).toBe('+4479****3456');
-    expect(maskNumber('+12015550123')).toBe('+1201****0123');
+  it.each([
+    ['+447400123789', '+44*******789'],
+    ['+12015550123', '+1*******123'],
+    ['+252612345678', '+252******678'],
+    ['+881631234567', '+881******567'],
+    ['+3545112345', '+354****345'],
+  ])('%s → %s: the country calling code and the last 3 digits only', (number, masked) => {
+    expect(maskNumber(parseDestination(number, '')!)).toBe(masked);
+  });
+});
+
+describe('countries', () => {
+  it.each([
+    ['+447400123456', 'GB', '44'],
+    ['+447911123456', 'GG', '44'],
+    ['+252612345678', 'SO', '252'],
+    ['+881631234567', '001', '881'],
+    ['+870773111632', '001', '870'],
+    ['+80012345678', '001', '800'],
+  ])('%s is filed under %s (calling code %s)', (number, country, callingCode) => {
+    expect(parseDestination(number, '')).toMatchObject({ country, callingCode });
   });
 });

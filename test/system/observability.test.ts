@@ -232,7 +232,7 @@ describe('logs', () => {
     const successes = lines.filter((l) => l.outcome === 'SUCCESS');
     expect(successes).toHaveLength(PLAN.httpOutcomes.success);
     for (const line of successes) {
-      expect(line).toMatchObject({ smsc: SMSC, to: expect.stringMatching(/^\+\d{4}\*+\d{4}$/), latencyMs: expect.any(Number) });
+      expect(line).toMatchObject({ smsc: SMSC, to: expect.stringMatching(/^\+44\*{7}\d{3}$/), latencyMs: expect.any(Number) });
       expect(['gsm7', 'ucs2']).toContain(line.encoding);
       const ids = line.smscMessageIds as string[];
       expect(ids).toHaveLength(line.segments as number);
@@ -240,12 +240,13 @@ describe('logs', () => {
     }
     expect(successes.filter((l) => l.encoding === 'ucs2').map((l) => l.segments)).toEqual([3]);
     const rejected = lines.filter((l) => l.outcome === 'SMSC_REJECTED');
-    const maskedRejected = `${NUMBERS.rejected.slice(0, 5)}****${NUMBERS.rejected.slice(-4)}`;
+    const masked = (number: string) => `+44*******${number.slice(-3)}`; // every number here is +44 and 10 national digits
+    const maskedRejected = masked(NUMBERS.rejected);
     expect(rejected).toHaveLength(PLAN.httpOutcomes.smsc_rejected);
     for (const line of rejected) {
       expect(line).toMatchObject({ smsc: SMSC, to: maskedRejected, segments: 1, encoding: 'gsm7', error: expect.stringContaining('ESME_RINVDSTADR') });
     }
-    expect(lines.find((l) => l.outcome === 'SMSC_TIMEOUT')).toMatchObject({ to: `${NUMBERS.slow.slice(0, 5)}****${NUMBERS.slow.slice(-4)}`, error: expect.stringContaining('did not answer') });
+    expect(lines.find((l) => l.outcome === 'SMSC_TIMEOUT')).toMatchObject({ to: masked(NUMBERS.slow), error: expect.stringContaining('did not answer') });
   });
 
   test('no log line holds a full number or an OTP code', () => {
