@@ -87,6 +87,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         retryDelayMs: config.dlr.callbackRetryDelayMs,
         queueSize: config.dlr.callbackQueueSize,
         logger,
+        onOutcome: (outcome) => metrics.dlrCallbacks.inc({ outcome }),
       })
     : undefined;
   // Receipts are matched per SMSC: message ids are only unique within one.

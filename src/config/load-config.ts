@@ -196,6 +196,10 @@ function checkProfile(config: Config, development: DevelopmentDefaults): void {
   if (config.env === 'production' && config.limits.countries.length === 0 && !config.message.defaultRegion) {
     fail('limits.countries', "production needs a country policy: set SMSGW_ALLOWED_COUNTRIES (e.g. GB,IE; '*' for every country) or SMSGW_DEFAULT_REGION (its country only)");
   }
+  if (config.dlr.callbackUrl && config.dlr.callbackToken) {
+    const url = new URL(config.dlr.callbackUrl);
+    if (url.username || url.password) fail('dlr.callbackToken', 'set either this (sent as Bearer) or user:password in SMSGW_DLR_CALLBACK_URL (sent as Basic), not both');
+  }
 }
 
 /** Without the simulator, whatever the profile: these values are published in config/development.json. */

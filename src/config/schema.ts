@@ -532,10 +532,11 @@ export const schema = {
       env: 'SMSGW_DLR_EARLY_RECEIPT_HOLD_MS',
     },
     callbackUrl: {
-      doc: 'When set, each final message status (from a receipt) is POSTed here as JSON, as GET /messages/:id shows it.',
+      doc: 'When set, each final message status (from a receipt) is POSTed here as JSON, as GET /messages/:id shows it. user:password in the URL is sent as Basic authorization; redirects are not followed.',
       format: 'http-url',
       default: '',
       env: 'SMSGW_DLR_CALLBACK_URL',
+      sensitive: true,
     },
     callbackToken: {
       doc: 'Sent with each callback as "Authorization: Bearer <token>" when set.',

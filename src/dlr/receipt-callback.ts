@@ -1,7 +1,11 @@
 import type { Logger } from '../log';
 import type { MessageView } from './message-view';
 
+/** How each status ended: posted (2xx), given up (refused, or out of attempts), or never posted (queue full, shutdown). */
+export type CallbackOutcome = 'sent' | 'failed' | 'dropped';
+
 export interface CallbackOptions {
+  /** user:password in it is sent as Basic authorization, never in the URL. */
   url: string;
   /** Sent as "Authorization: Bearer <token>" when set. */
   token: string;
@@ -13,6 +17,7 @@ export interface CallbackOptions {
   /** Messages waiting to be posted; beyond it new ones are dropped (and logged). */
   queueSize: number;
   logger: Logger;
+  onOutcome?(outcome: CallbackOutcome): void;
 }
 
 interface Job {
@@ -23,16 +28,34 @@ interface Job {
 const MAX_RETRY_DELAY_MS = 60_000;
 const MAX_CONCURRENT_POSTS = 4;
 
-/** 408 and 429 say "later"; other 4xx answers will not change by retrying. */
-const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
+/**
+ * 408 and 429 say "later"; other 4xx answers will not change by retrying. A redirect is not
+ * followed (a 302 would turn the POST into a GET without its Authorization), but it may be a
+ * receiver's passing state, so it is retried like a 5xx.
+ */
+const retryable = (status: number) => status >= 500 || status === 408 || status === 429 || (status >= 300 && status < 400);
+
+/** The URL without credentials, and the Authorization header to send. */
+function target(url: string, token: string): { url: URL; authorization: string | undefined } {
+  const parsed = new URL(url);
+  const basic = parsed.username || parsed.password ? `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` : '';
+  parsed.username = '';
+  parsed.password = '';
+  const authorization = token ? `Bearer ${token}` : basic ? `Basic ${Buffer.from(basic).toString('base64')}` : undefined;
+  return { url: parsed, authorization };
+}
 
 /**
  * POSTs each final message status as JSON to a configured URL. notify() only queues, so the SMPP
  * side never waits for the receiver; failures are retried with growing delays. The queue lives
  * in memory: what is still queued at shutdown is logged and dropped (the status API has it).
+ * Logs name the receiver by its origin only: the URL's path and query may carry a secret.
  */
 export function createReceiptCallback(opts: CallbackOptions) {
-  const log = opts.logger.child({ callback: new URL(opts.url).origin });
+  const { url, authorization } = target(opts.url, opts.token);
+  const log = opts.logger.child({ callback: url.origin });
+  // Errors from fetch may quote the URL; nothing in a log line may.
+  const scrub = (text: string) => text.split(url.href).join(url.origin);
   const queue: Job[] = [];
   const retryTimers = new Set<NodeJS.Timeout>();
   const stopping = new AbortController();
@@ -54,25 +77,31 @@ export function createReceiptCallback(opts: CallbackOptions) {
   async function post(job: Job): Promise<void> {
     let failure: string;
     try {
-      const res = await fetch(opts.url, {
+      const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+        redirect: 'manual',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
         body: JSON.stringify(job.view),
         signal: AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), stopping.signal]),
       });
       await res.body?.cancel();
-      if (res.ok) return;
-      failure = `HTTP ${res.status}`;
+      if (res.ok) {
+        opts.onOutcome?.('sent');
+        return;
+      }
+      failure = res.status >= 300 && res.status < 400 ? `HTTP ${res.status} redirect (not followed)` : `HTTP ${res.status}`;
       if (!retryable(res.status)) {
         log.warn({ messageId: job.view.id, failure, attempt: job.attempt }, 'receipt callback refused; not retrying');
+        opts.onOutcome?.('failed');
         return;
       }
     } catch (err) {
-      if (stopping.signal.aborted) return;
-      failure = (err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : String((err as Error).cause ?? (err as Error).message);
+      if (stopping.signal.aborted) return; // counted as dropped by stop()
+      failure = scrub((err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : String((err as Error).cause ?? (err as Error).message));
     }
     if (job.attempt >= opts.attempts) {
       log.warn({ messageId: job.view.id, failure, attempts: job.attempt }, 'receipt callback failed; giving up');
+      opts.onOutcome?.('failed');
       return;
     }
     const delay = Math.min(MAX_RETRY_DELAY_MS, opts.retryDelayMs * 2 ** (job.attempt - 1));
@@ -90,6 +119,7 @@ export function createReceiptCallback(opts: CallbackOptions) {
       if (stopping.signal.aborted) return;
       if (queue.length >= opts.queueSize) {
         log.warn({ messageId: view.id, queueSize: opts.queueSize }, 'receipt callback queue full; status not posted');
+        opts.onOutcome?.('dropped');
         return;
       }
       queue.push({ view, attempt: 1 });
@@ -105,6 +135,7 @@ export function createReceiptCallback(opts: CallbackOptions) {
       stopping.abort();
       if (active > 0) await new Promise<void>((resolve) => (idle = resolve));
       if (dropped > 0) log.warn({ dropped }, 'receipt callbacks not posted before shutdown');
+      for (let i = 0; i < dropped; i++) opts.onOutcome?.('dropped');
     },
   };
 }

@@ -16,10 +16,3 @@ export function toExsignResponse(err: unknown): { body: ExsignResponse; code: Er
   if (err instanceof GatewayError) return { body: { IsSuccess: false, ErrorDetails: err.message }, code: err.code };
   return { body: { IsSuccess: false, ErrorDetails: 'Internal gateway error' }, code: 'INTERNAL_ERROR' };
 }
-
-/** Body reading failures (ours, or koa-bodyparser's by their HTTP status) as gateway errors. */
-export function bodyError(err: { status?: number; type?: string }, limitBytes: number): GatewayError {
-  if (err.status === 413) return new GatewayError('BODY_TOO_LARGE', `Request body larger than ${limitBytes} bytes`);
-  if (err.status === 415) return new GatewayError('MALFORMED_JSON', 'Request body must be JSON');
-  return new GatewayError('MALFORMED_JSON', 'Request body is not valid JSON');
-}

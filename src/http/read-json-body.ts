@@ -1,22 +1,40 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
+import { gunzipSync, inflateSync, type ZlibOptions } from 'node:zlib';
 import { GatewayError } from '../errors';
-import { bodyError } from './exsign-response';
 
-/** True unless the body is compressed: those (gzip, deflate) koa-bodyparser inflates. */
-export function isPlainBody(req: IncomingMessage): boolean {
-  const encoding = req.headers['content-encoding'];
-  return encoding === undefined || encoding.toLowerCase() === 'identity';
-}
+type Inflate = (bytes: Buffer, options: ZlibOptions) => Buffer;
+
+/** Content-Encoding → how to undo it; null = the bytes are the body. */
+const DECODERS = new Map<string, Inflate | null>([
+  ['identity', null],
+  ['gzip', gunzipSync],
+  ['x-gzip', gunzipSync],
+  ['deflate', inflateSync],
+]);
+
+// A \uD800-\uDFFF escape may leave half a surrogate pair in a string; only then is the (slower) check run.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+// With the u flag a pair is one code point above U+FFFF, so only a lone half matches.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+const UTF8_BOM = 0xfeff;
 
 /**
- * Reads a body of at most `limitBytes` and parses it as JSON, whatever the Content-Type (portals
- * do not always send application/json). JSON is UTF-8 (RFC 8259): other bytes are refused rather
- * than sent to a phone as U+FFFD, whatever charset is declared. An empty body parses as '' so the
- * shape check, not the parser, names the problem. On BODY_TOO_LARGE the rest of the body is
- * drained so the client reads our answer, not a reset.
+ * Reads a body of at most `limitBytes` (inflated first when gzip or deflate, the limit then
+ * bounding the inflated size, so a compression bomb stays small) and parses it as JSON, whatever
+ * the Content-Type (portals do not always send application/json). JSON is UTF-8 (RFC 8259):
+ * other bytes are refused rather than sent to a phone as U+FFFD, whatever charset is declared; a
+ * leading byte-order mark is ignored; a string holding half a surrogate pair is refused, as it
+ * cannot be encoded for an SMS. An empty body parses as '' so the shape check, not the parser,
+ * names the problem. On BODY_TOO_LARGE the rest of the body is drained so the client reads our
+ * answer, not a reset.
  */
 export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const inflate = DECODERS.get((req.headers['content-encoding'] ?? 'identity').trim().toLowerCase());
+  if (inflate === undefined) {
+    req.resume();
+    return Promise.reject(new GatewayError('MALFORMED_JSON', 'Content-Encoding not supported (send gzip, deflate or none)'));
+  }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limitBytes) {
     req.resume();
@@ -38,18 +56,15 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
     const onEnd = () => {
       finish();
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
-      if (!isUtf8(bytes)) return reject(new GatewayError('MALFORMED_JSON', 'Request body is not UTF-8 (JSON must be)'));
-      const text = bytes.toString('utf8');
-      if (text === '') return resolve('');
       try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(bodyError({}, limitBytes));
+        resolve(parseJson(decode(bytes, inflate, limitBytes)));
+      } catch (err) {
+        reject(err);
       }
     };
     const onAbort = () => {
       finish();
-      reject(bodyError({ status: 400 }, limitBytes)); // the client has gone: nobody reads the answer
+      reject(malformed()); // the client has gone: nobody reads the answer
     };
     const finish = () => {
       req.off('data', onData);
@@ -64,4 +79,36 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
   });
 }
 
-const tooLarge = (limitBytes: number) => bodyError({ status: 413 }, limitBytes);
+/** The body as sent; inflating stops with an error past `limitBytes` (16 KiB by default: microseconds of work). */
+function decode(bytes: Buffer, inflate: Inflate | null, limitBytes: number): Buffer {
+  if (!inflate || bytes.length === 0) return bytes;
+  try {
+    return inflate(bytes, { maxOutputLength: limitBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limitBytes);
+    throw new GatewayError('MALFORMED_JSON', 'Request body could not be decompressed (damaged gzip or deflate data)');
+  }
+}
+
+function parseJson(bytes: Buffer): unknown {
+  if (!isUtf8(bytes)) throw new GatewayError('MALFORMED_JSON', 'Request body is not UTF-8 (JSON must be)');
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === UTF8_BOM) text = text.slice(1);
+  if (text === '') return '';
+  try {
+    return SURROGATE_ESCAPE.test(text) ? JSON.parse(text, refuseLoneSurrogates) : JSON.parse(text);
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw malformed();
+  }
+}
+
+function refuseLoneSurrogates(key: string, value: unknown): unknown {
+  if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) {
+    throw new GatewayError('MALFORMED_JSON', 'Request body has a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair), which no SMS can carry');
+  }
+  return value;
+}
+
+const tooLarge = (limitBytes: number) => new GatewayError('BODY_TOO_LARGE', `Request body larger than ${limitBytes} bytes`);
+const malformed = () => new GatewayError('MALFORMED_JSON', 'Request body is not valid JSON');

@@ -1,11 +1,9 @@
 import Router from '@koa/router';
-import Koa, { type Context } from 'koa';
-import bodyParser from 'koa-bodyparser';
+import Koa from 'koa';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { answerClientError } from './client-error';
-import { bodyError } from './exsign-response';
 import { createExsignRoute, type ExsignAnswer, type ExsignRouteDeps } from './exsign-route';
-import { isPlainBody, readJsonBody } from './read-json-body';
+import { readJsonBody } from './read-json-body';
 import { createStatusRoute, type StatusRouteDeps } from './status-route';
 
 export interface HttpAppDeps extends ExsignRouteDeps {
@@ -15,6 +13,7 @@ export interface HttpAppDeps extends ExsignRouteDeps {
   /** Every ExSign request is answered within this time (bounds Node's request timeout). */
   requestDeadlineMs: number;
   ready(): boolean;
+  /** Per session state and last failure (which can name the SMSC's address): for allowed callers only. */
   readiness(): unknown;
   /** Backs GET /messages/:id. */
   getMessage: StatusRouteDeps['getMessage'];
@@ -26,9 +25,8 @@ export interface HttpApp {
 
 /**
  * The main listener: the ExSign endpoint, the message status API, liveness and readiness probes.
- * ExSign POSTs with a plain body, the hot path, are served straight from Node's request (koa's
- * context and body parser cost 7 % of a message's CPU, measured); koa serves the rest, including ExSign
- * POSTs with compressed bodies, which koa-bodyparser inflates.
+ * ExSign POSTs, the hot path, are served straight from Node's request with our own body reader
+ * (koa's context and body parser cost 7 % of a message's CPU, measured); koa serves the rest.
  */
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const route = createExsignRoute(deps);
@@ -61,38 +59,20 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     res.writeHead(200, headers).end(body);
   };
 
-  const parser = bodyParser({
-    enableTypes: ['json'],
-    jsonLimit: `${deps.bodyLimitBytes}b`,
-    strict: false, // we check the shape ourselves and answer with a precise error
-    detectJSON: () => true, // portals do not always send Content-Type: application/json
-  });
-  const readWithKoa = async (ctx: Context): Promise<unknown> => {
-    try {
-      await parser(ctx, async () => undefined);
-    } catch (err) {
-      if ((err as { status?: number }).status === 413) ctx.req.resume();
-      throw bodyError(err as { status?: number }, deps.bodyLimitBytes);
-    }
-    return (ctx.request as unknown as { body: unknown }).body;
-  };
-
   const router = new Router();
+  // Liveness says only that the process answers: open to every caller.
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
+  // Readiness to anyone; which SMSC, which sessions and why they failed only to allowed callers.
   router.get('/readyz', (ctx) => {
     ctx.status = deps.ready() ? 200 : 503;
-    ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', binds: deps.readiness() };
+    const status = ctx.status === 200 ? 'ready' : 'not ready';
+    const allowed = deps.isAllowed(deps.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined));
+    ctx.body = allowed ? { status, binds: deps.readiness() } : { status };
   });
   router.get('/messages/:id', createStatusRoute(deps));
-  router.post(deps.exsignPath, async (ctx) => {
-    const answer = await handleExsign(ctx.req, () => readWithKoa(ctx));
-    ctx.status = 200;
-    ctx.set('X-Message-Id', answer.messageId);
-    if (closesConnection(answer)) ctx.set('Connection', 'close');
-    ctx.body = answer.body;
-  });
+  // POSTs to this path never reach koa (see the listener below).
   router.all(deps.exsignPath, (ctx) => {
     ctx.status = 200;
     ctx.body = { IsSuccess: false, ErrorDetails: `Method ${ctx.method} not allowed; use POST` };
@@ -112,7 +92,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   // serve one endpoint whatever the Host, so the request gets a contract answer instead.
   const koaListener = app.callback();
   const server = createServer({ connectionsCheckingInterval, requireHostHeader: false }, (req, res) => {
-    if (isExsignPost(req) && isPlainBody(req)) {
+    if (isExsignPost(req)) {
       serveExsign(req, res).catch((err: unknown) => {
         deps.logger.error({ err }, 'could not answer an ExSign request');
         res.destroy();

@@ -31,7 +31,7 @@ const NOT_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SMSC_NOT_BOUND', '
 export function createAbuseGuard(opts: AbuseGuardOptions) {
   const countries = resolveCountries(opts.countries, opts.defaultRegion);
   const limits = createRateLimits(opts.store, opts, (value) => hashNumber(opts.hashKey, value));
-  const duplicates = opts.dedupeWindowMs > 0 ? createDuplicateFilter<string[]>(opts.dedupeWindowMs) : undefined;
+  const duplicates = opts.dedupeWindowMs > 0 ? createDuplicateFilter<FirstRequest>(opts.dedupeWindowMs) : undefined;
 
   const refuse = (refusal: { code: AbuseRefusalCode; message: string }): never => {
     opts.onRefusal?.(refusal.code);
@@ -50,17 +50,45 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
   }
 
   return {
-    /** Resolves with the SMSC message ids of `send`, or of the first identical request. */
-    async run(destination: HashedDestination, text: string, trace: { deduplicated?: boolean }, send: () => Promise<string[]>): Promise<string[]> {
+    /**
+     * Resolves with the SMSC message ids of `send`, or of the first identical request; a repeat's
+     * trace then names that request (duplicateOf), whose id is the repeat's answer.
+     */
+    async run(destination: HashedDestination, text: string, trace: DedupeTrace, send: () => Promise<string[]>): Promise<string[]> {
       const refusal = checkDestination(destination, countries, opts.mobileOnly);
       if (refusal) refuse(refusal);
       if (!duplicates) return countAndSend(destination, send);
-      const { result, duplicate } = duplicates.run(hashMessage(opts.hashKey, destination.e164, text), () => countAndSend(destination, send));
+      const { entry, duplicate } = duplicates.run(hashMessage(opts.hashKey, destination.e164, text), () => {
+        let recorded!: () => void;
+        const first: FirstRequest = { messageId: trace.messageId, recorded: new Promise((resolve) => (recorded = resolve)), result: countAndSend(destination, send) };
+        trace.recorded = recorded;
+        return first;
+      });
       if (duplicate) {
         trace.deduplicated = true;
+        trace.duplicateOf = entry;
         opts.onDuplicate?.();
       }
-      return result;
+      return entry.result;
     },
   };
+}
+
+/** The request a repeat is answered with: its id, when its record is stored, and its result. */
+export interface FirstRequest {
+  messageId: string;
+  recorded: Promise<void>;
+  result: Promise<string[]>;
+}
+
+/** What the guard reads from and writes to a request's trace for the duplicate filter. */
+export interface DedupeTrace {
+  /** This request's id (X-Message-Id). */
+  messageId: string;
+  /** Answered with an identical earlier request's result; nothing was sent. */
+  deduplicated?: boolean;
+  /** Set on a repeat: the first identical request, whose id and record answer for it. */
+  duplicateOf?: Pick<FirstRequest, 'messageId' | 'recorded'>;
+  /** Set on a first: call it once the request's record is stored (or known never to be). */
+  recorded?: () => void;
 }

@@ -114,6 +114,9 @@ export const DLR_STATS = [
 ] as const;
 export type DlrStat = (typeof DLR_STATS)[number];
 
+/** How a receipt callback ended (receipt-callback.ts). */
+export const CALLBACK_OUTCOMES = ['sent', 'failed', 'dropped'] as const;
+
 const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SUBMIT_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SEGMENT_BUCKETS = [1, 2, 3, 4, 5, 6, 8, 10];
@@ -283,6 +286,12 @@ export function createMetrics(opts: MetricsOptions) {
     labelNames: ['smsc'] as const,
     registers,
   });
+  const dlrCallbacks = new Counter({
+    name: 'smsgw_dlr_callbacks_total',
+    help: 'Receipt callbacks by outcome: sent (2xx), failed (refused or out of attempts), dropped (queue full or shutdown)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const abuseRefusals = new Counter({
     name: 'smsgw_abuse_refusals_total',
     help: 'Requests refused by the OTP-abuse protection, by reason (country, number type, rate limit, budget)',
@@ -342,6 +351,7 @@ export function createMetrics(opts: MetricsOptions) {
   for (const result of SMTP_SESSION_RESULTS) smtpSessions.inc({ result }, 0);
   for (const reason of SMTP_AUTH_FAILURES) smtpAuthFailures.inc({ reason }, 0);
   smtpOpenSessions.set(0);
+  for (const outcome of CALLBACK_OUTCOMES) dlrCallbacks.inc({ outcome }, 0);
   previousTokenRequests.inc(0);
   for (const smsc of smscs) {
     for (const command_status of PRECREATED_SUBMIT_STATUSES) submitSm.inc({ smsc, command_status }, 0);
@@ -380,6 +390,7 @@ export function createMetrics(opts: MetricsOptions) {
     dlrReceived,
     dlrLatency,
     dlrUnmatched,
+    dlrCallbacks,
     abuseRefusals,
     abuseDuplicates,
     previousTokenRequests,

@@ -52,7 +52,7 @@ export interface SendPathDeps {
 export function createSendPath(deps: SendPathDeps) {
   let inflight = 0;
   // Failures are forgotten at once (the filter's rule), so a resend after a failure is really tried.
-  const repeats = deps.repeatWindowMs ? createDuplicateFilter<string>(deps.repeatWindowMs) : undefined;
+  const repeats = deps.repeatWindowMs ? createDuplicateFilter<{ result: Promise<string> }>(deps.repeatWindowMs) : undefined;
 
   const admit = (): void => {
     if (deps.draining()) throw shuttingDown();
@@ -64,7 +64,7 @@ export function createSendPath(deps: SendPathDeps) {
     const receivedAt = Date.now();
     const deadline = receivedAt + deps.requestDeadlineMs;
     let messageId = newMessageId(receivedAt);
-    const trace: SendTrace = {};
+    const trace: SendTrace = { messageId };
     let error: unknown;
     inflight++;
     try {
@@ -75,12 +75,13 @@ export function createSendPath(deps: SendPathDeps) {
         } finally {
           // Recorded before answering, so the id in the answer can be looked up at once.
           await deps.record?.(messageId, trace, receivedAt);
+          trace.recorded?.();
         }
         return messageId;
       };
       if (request.repeatKey !== undefined && repeats) {
-        const { result, duplicate } = repeats.run(request.repeatKey, deliver);
-        const first = await result;
+        const { entry, duplicate } = repeats.run(request.repeatKey, () => ({ result: deliver() }));
+        const first = await entry.result;
         if (duplicate) {
           trace.deduplicated = true;
           messageId = first;
@@ -92,6 +93,11 @@ export function createSendPath(deps: SendPathDeps) {
     } catch (err) {
       error = err;
     } finally {
+      // Sent once by an identical request (the abuse guard's duplicate filter): its id, with its record, answers for both.
+      if (trace.duplicateOf) {
+        await trace.duplicateOf.recorded;
+        messageId = trace.duplicateOf.messageId;
+      }
       inflight--;
     }
     const code = error === undefined ? 'SUCCESS' : error instanceof GatewayError ? error.code : 'INTERNAL_ERROR';

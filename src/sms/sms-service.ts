@@ -1,15 +1,14 @@
 import { GatewayError } from '../errors';
+import type { DedupeTrace } from '../limits/abuse-guard';
 import type { PartOutcome } from '../smpp/message-sender';
 import { parseDestination, maskNumber, type Destination, type HashedDestination } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
-export interface SendTrace {
+export interface SendTrace extends DedupeTrace {
   /** Masked destination, once parsed. */
   to?: string;
   /** Keyed hash of the number (first 16 hex digits): correlates requests without the number. */
   numberHash?: string;
-  /** Answered with an identical earlier request's result; nothing was sent. */
-  deduplicated?: boolean;
   segments?: number;
   encoding?: TextEncoding;
   smscMessageIds?: string[];

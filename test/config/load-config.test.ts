@@ -186,13 +186,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { SMSGW_SIMULATOR: 'false', SMSGW_SMSC_URL: 'smpp://smsc.example.net:2775' } })).toThrow(/auth\.token \(SMSGW_AUTH_TOKEN\): the public development token/);
   });
 
+  it('refuses callback credentials twice over (a Bearer token and user:password in the URL)', () => {
+    expect(() => loadConfig({ env: { ...production, SMSGW_DLR_CALLBACK_URL: 'https://u:p@receiver.example/', SMSGW_DLR_CALLBACK_TOKEN: 't' } })).toThrow(
+      'dlr.callbackToken (SMSGW_DLR_CALLBACK_TOKEN): set either this (sent as Bearer) or user:password in SMSGW_DLR_CALLBACK_URL (sent as Basic), not both',
+    );
+  });
+
   it('has no default token outside the development profile', () => {
     expect(() => loadConfig({ env: { NODE_ENV: 'test', SMSGW_SMSC_URL: 'smpp://127.0.0.1:2775' } })).toThrow('auth.token (SMSGW_AUTH_TOKEN)');
   });
 
   it('redacts every sensitive value in the printable config', () => {
-    const printed = JSON.stringify(redactedConfig(loadConfig({ env: production })));
-    for (const secret of ['a-long-production-token', 'pw123456', production.SMSGW_NUMBER_HASH_KEY]) expect(printed).not.toContain(secret);
+    const callback = 'https://user:cb-password@receiver.example/receipts?key=cb-query-secret';
+    const printed = JSON.stringify(redactedConfig(loadConfig({ env: { ...production, SMSGW_DLR_CALLBACK_URL: callback } })));
+    for (const secret of ['a-long-production-token', 'pw123456', production.SMSGW_NUMBER_HASH_KEY, 'cb-password', 'cb-query-secret']) expect(printed).not.toContain(secret);
     expect(printed).toContain('"password":"[redacted]"');
     expect(printed).toContain('"systemId":"acct"');
   });

@@ -183,7 +183,7 @@ describe('ExSign contract over HTTP → SMPP', () => {
       expect(smsc.submits.map((s) => s.text)).toEqual(['chunked 1']);
     });
 
-    it('decodes a gzip-compressed body (through koa-bodyparser)', async () => {
+    it('decodes a gzip-compressed body (the same reader as plain bodies)', async () => {
       const res = await rawPost(gw.url, gw.config.http.exsignPath, gzipSync(JSON.stringify(sms('gzipped 2'))), { ...auth(), 'content-encoding': 'gzip' });
       expect(JSON.parse(res.body)).toEqual({ IsSuccess: true, ErrorDetails: '' });
       expect(smsc.submits.map((s) => s.text)).toEqual(['gzipped 2']);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError, notBound, queueFull, responseTimeout } from '../../src/errors';
-import { createAbuseGuard, type AbuseGuardOptions } from '../../src/limits/abuse-guard';
+import { createAbuseGuard, type AbuseGuardOptions, type DedupeTrace } from '../../src/limits/abuse-guard';
 import { checkDestination, resolveCountries } from '../../src/limits/destination-policy';
 import { formatDuration } from '../../src/limits/rate-limits';
 import { parseDestination, type HashedDestination } from '../../src/sms/phone-number';
@@ -36,6 +36,8 @@ function guard(overrides: Partial<AbuseGuardOptions> = {}) {
 }
 
 const sent = (ids = ['1']) => jest.fn(async () => ids);
+let requests = 0;
+const trace = (): DedupeTrace => ({ messageId: `request-${++requests}` });
 const codeOf = async (p: Promise<unknown>) => p.then(() => 'SENT', (err: GatewayError) => err.code);
 
 describe('destination policy', () => {
@@ -93,7 +95,7 @@ describe('abuse guard', () => {
   it('refuses before sending and counts the refusal', async () => {
     const { g, refusals } = guard({ countries: ['GB'] });
     const send = sent();
-    expect(await codeOf(g.run(dest('+33612345678'), 'code 1', {}, send))).toBe('COUNTRY_NOT_ALLOWED');
+    expect(await codeOf(g.run(dest('+33612345678'), 'code 1', trace(), send))).toBe('COUNTRY_NOT_ALLOWED');
     expect(send).not.toHaveBeenCalled();
     expect(refusals).toEqual(['COUNTRY_NOT_ALLOWED']);
   });
@@ -108,7 +110,7 @@ describe('abuse guard', () => {
     const { g, refusals } = guard(limits);
     const send = sent();
     const results = [];
-    for (const [i, number] of numbers.entries()) results.push(await codeOf(g.run(dest(number), `text ${i}`, {}, send)));
+    for (const [i, number] of numbers.entries()) results.push(await codeOf(g.run(dest(number), `text ${i}`, trace(), send)));
     expect(results).toEqual(['SENT', 'SENT', 'SENT', code]);
     expect(send).toHaveBeenCalledTimes(3);
     expect(refusals).toEqual([code]);
@@ -116,52 +118,63 @@ describe('abuse guard', () => {
 
   it('counts a different number in the same prefix only against the prefix', async () => {
     const { g } = guard({ perNumber: 1, perPrefix: 5 });
-    expect(await codeOf(g.run(dest('+447400121111'), 'a', {}, sent()))).toBe('SENT');
-    expect(await codeOf(g.run(dest('+447400122222'), 'a', {}, sent()))).toBe('SENT');
-    expect(await codeOf(g.run(dest('+447400121111'), 'b', {}, sent()))).toBe('NUMBER_RATE_LIMITED');
+    expect(await codeOf(g.run(dest('+447400121111'), 'a', trace(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400122222'), 'a', trace(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400121111'), 'b', trace(), sent()))).toBe('NUMBER_RATE_LIMITED');
   });
 
   it('gives the slot back when the SMSC never got the message, but not when the outcome is unknown', async () => {
     const { g } = guard({ perNumber: 1 });
     const number = dest('+447400123456');
     for (const failure of [notBound(), queueFull()]) {
-      expect(await codeOf(g.run(number, 'x', {}, async () => Promise.reject(failure)))).toBe(failure.code);
+      expect(await codeOf(g.run(number, 'x', trace(), async () => Promise.reject(failure)))).toBe(failure.code);
     }
-    expect(await codeOf(g.run(number, 'x', {}, async () => Promise.reject(responseTimeout(100))))).toBe('SMSC_TIMEOUT');
-    expect(await codeOf(g.run(number, 'y', {}, sent()))).toBe('NUMBER_RATE_LIMITED');
+    expect(await codeOf(g.run(number, 'x', trace(), async () => Promise.reject(responseTimeout(100))))).toBe('SMSC_TIMEOUT');
+    expect(await codeOf(g.run(number, 'y', trace(), sent()))).toBe('NUMBER_RATE_LIMITED');
   });
 
   it('sends identical text to the same number once inside the window; the repeat gets the first result', async () => {
     const { g, duplicates } = guard({ dedupeWindowMs: 30_000, perNumber: 10 });
     let finish: (ids: string[]) => void = () => undefined;
     const send = jest.fn(() => new Promise<string[]>((resolve) => (finish = resolve)));
-    const first = g.run(dest('+447400123456'), 'Your code is 1234', {}, send);
-    const trace: { deduplicated?: boolean } = {};
-    const repeat = g.run(dest('+447400123456'), 'Your code is 1234', trace, send); // while the first is in flight
+    const firstTrace = trace();
+    const first = g.run(dest('+447400123456'), 'Your code is 1234', firstTrace, send);
+    const repeatTrace = trace();
+    const repeat = g.run(dest('+447400123456'), 'Your code is 1234', repeatTrace, send); // while the first is in flight
     await new Promise((r) => setImmediate(r));
     finish(['abc']);
     expect(await first).toEqual(['abc']);
     expect(await repeat).toEqual(['abc']);
-    expect(await g.run(dest('+447400123456'), 'Your code is 1234', {}, send)).toEqual(['abc']); // after it succeeded
+    expect(await g.run(dest('+447400123456'), 'Your code is 1234', trace(), send)).toEqual(['abc']); // after it succeeded
     expect(send).toHaveBeenCalledTimes(1);
-    expect(trace.deduplicated).toBe(true);
+    expect(repeatTrace.deduplicated).toBe(true);
+    // The repeat is answered for by the first: its id, and its record once the first says it is stored.
+    expect(repeatTrace.duplicateOf?.messageId).toBe(firstTrace.messageId);
+    expect(firstTrace.duplicateOf).toBeUndefined();
+    let recorded = false;
+    void repeatTrace.duplicateOf!.recorded.then(() => (recorded = true));
+    await new Promise((r) => setImmediate(r));
+    expect(recorded).toBe(false);
+    firstTrace.recorded!();
+    await new Promise((r) => setImmediate(r));
+    expect(recorded).toBe(true);
     expect(duplicates()).toBe(2);
     // Another text, or another number, is a new message.
-    await g.run(dest('+447400123456'), 'Your code is 9999', {}, sent());
-    await g.run(dest('+447812345678'), 'Your code is 1234', {}, sent());
+    await g.run(dest('+447400123456'), 'Your code is 9999', trace(), sent());
+    await g.run(dest('+447812345678'), 'Your code is 1234', trace(), sent());
   });
 
   it('tries again after a failed first instead of repeating the failure', async () => {
     const { g } = guard({ dedupeWindowMs: 30_000 });
-    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', {}, async () => Promise.reject(notBound())))).toBe('SMSC_NOT_BOUND');
-    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', {}, sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', trace(), async () => Promise.reject(notBound())))).toBe('SMSC_NOT_BOUND');
+    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', trace(), sent()))).toBe('SENT');
   });
 
   it('does not count repeats against the limits', async () => {
     const { g } = guard({ dedupeWindowMs: 30_000, perNumber: 2 });
-    for (let i = 0; i < 5; i++) expect(await codeOf(g.run(dest('+447400123456'), 'same', {}, sent()))).toBe('SENT');
-    expect(await codeOf(g.run(dest('+447400123456'), 'other', {}, sent()))).toBe('SENT');
-    expect(await codeOf(g.run(dest('+447400123456'), 'third', {}, sent()))).toBe('NUMBER_RATE_LIMITED');
+    for (let i = 0; i < 5; i++) expect(await codeOf(g.run(dest('+447400123456'), 'same', trace(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400123456'), 'other', trace(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400123456'), 'third', trace(), sent()))).toBe('NUMBER_RATE_LIMITED');
   });
 });
 
