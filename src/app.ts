@@ -77,7 +77,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     version: packageVersion(),
   });
   for (const warning of startupWarnings(config)) logger.warn(warning);
-  const store = openMessageStore(config.store.type, config.dataDir, (message) => logger.warn(message));
+  const store = openMessageStore(config.store.type, config.dataDir, logger);
   const callback = config.dlr.callbackUrl
     ? createReceiptCallback({
         url: config.dlr.callbackUrl,
@@ -99,13 +99,14 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         smsc: s.name,
         mode: s.dlrIdMatch,
         holdMs: config.dlr.earlyReceiptHoldMs,
+        holdMax: config.dlr.earlyReceiptHoldMax,
         metrics,
         logger,
         onSettled: (record) => callback?.notify(messageView(record)),
       }),
     ]),
   );
-  const recorder = createMessageRecorder({ store, correlators, logger });
+  const recorder = createMessageRecorder({ store, correlators, logger, onNotStored: () => metrics.storeWriteFailures.inc({ write: 'message_record' }) });
   const smscs = settings.map((s) => {
     const client = createSmscClient(s, logger, createReceiptHandler({ smsc: s.name, logger, metrics, correlator: correlators.get(s.name)! }).onDeliver);
     client.binds.forEach((bind, i) => observeBind(bind, client.name, String(i), metrics));
@@ -222,7 +223,10 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
           },
           onAuthFailure: (reason) => metrics.smtpAuthFailures.inc({ reason }),
         });
-  const metricsServer = createMetricsServer(metrics.registry, () => smscs.forEach((client) => sampleBinds(client.binds, client.name, metrics)));
+  const metricsServer = createMetricsServer(metrics.registry, () => {
+    smscs.forEach((client) => sampleBinds(client.binds, client.name, metrics));
+    metrics.abuseRateLimitKeys.set(counters.size());
+  });
 
   let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
   let stopping: Promise<void> | undefined;

@@ -531,6 +531,12 @@ export const schema = {
       default: 60000,
       env: 'SMSGW_DLR_EARLY_RECEIPT_HOLD_MS',
     },
+    earlyReceiptHoldMax: {
+      doc: 'Most receipts held at once for SMSGW_DLR_EARLY_RECEIPT_HOLD_MS; when full, a receipt whose id matches no message is answered and dropped (smsgw_dlr_early_receipts_dropped_total).',
+      format: positiveInt,
+      default: 10000,
+      env: 'SMSGW_DLR_EARLY_RECEIPT_HOLD_MAX',
+    },
     callbackUrl: {
       doc: 'When set, each final message status (from a receipt) is POSTed here as JSON, as GET /messages/:id shows it. user:password in the URL is sent as Basic authorization; redirects are not followed.',
       format: 'http-url',

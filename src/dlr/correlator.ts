@@ -10,6 +10,8 @@ export interface CorrelatorOptions {
   mode: IdMatchMode;
   /** How long a receipt that matches nothing waits for its submit_sm_resp. */
   holdMs: number;
+  /** Most receipts held at once (in the whole store); beyond it one that matches nothing is dropped. */
+  holdMax: number;
   metrics: Metrics;
   logger: Logger;
   /** A receipt made a message final. Called after the change is stored; must not throw. */
@@ -19,6 +21,7 @@ export interface CorrelatorOptions {
 export type CorrelationResult =
   | { result: 'matched'; messageId: string; part: number; changed: boolean; status: MessageStatus }
   | { result: 'held' }
+  | { result: 'dropped' }
   | { result: 'ambiguous'; candidates: number };
 
 type Match = { ref: SegmentRef } | { ambiguous: SegmentRef[] } | undefined;
@@ -40,6 +43,18 @@ function distinct(refs: SegmentRef[]): SegmentRef[] {
 export function createCorrelator(opts: CorrelatorOptions) {
   const { store, smsc } = opts;
   const log = opts.logger.child({ smsc });
+  let holdFull = false;
+
+  /** A flood of receipts for unknown ids would otherwise fill the store for holdMs. */
+  function mayHold(): boolean {
+    const full = store.heldReceiptCount() >= opts.holdMax;
+    if (full !== holdFull) {
+      holdFull = full;
+      if (full) log.warn({ holdMax: opts.holdMax }, 'early receipt hold full: receipts matching no message are dropped until it drains');
+      else log.info('early receipt hold has room again');
+    }
+    return !full;
+  }
 
   async function lookup(keys: string[]): Promise<SegmentRef[]> {
     const found: SegmentRef[] = [];
@@ -106,6 +121,10 @@ export function createCorrelator(opts: CorrelatorOptions) {
         return { result: 'ambiguous', candidates: match.ambiguous.length };
       }
 
+      if (!mayHold()) {
+        opts.metrics.dlrEarlyReceiptsDropped.inc({ smsc });
+        return { result: 'dropped' };
+      }
       const [exactKey = update.smscMessageId, ...others] = idCandidates(update.smscMessageId, opts.mode);
       const canonicalKeys = opts.mode === 'exact' ? [] : [...new Set([canonicalId(exactKey), ...others])];
       const held: HeldReceipt = { smsc, receipt: update, exactKey, canonicalKeys, expiresAt: update.receivedAt + opts.holdMs };
@@ -117,7 +136,7 @@ export function createCorrelator(opts: CorrelatorOptions) {
 
     /** Applies receipts held for the parts of a record just created. */
     async onRecordCreated(record: MessageRecord): Promise<void> {
-      if (!store.mayHoldReceipts()) return;
+      if (store.heldReceiptCount() === 0) return;
       for (const segment of record.segments) {
         if (segment.smscMessageId === null) continue;
         for (const held of await store.findHeld(record.smsc, segment.smscMessageId, canonicalId(segment.smscMessageId))) {

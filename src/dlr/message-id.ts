@@ -7,14 +7,14 @@
 // exactly one record matches it, because case folding and base conversion can make two distinct
 // ids collide (e.g. decimal "291" and hex "123").
 
+import { MESSAGE_ID_MAX_LENGTH } from '../smpp/pdu-limits';
+
 /** Which conversions to try on a receipt id; names describe the conversion applied to it. */
 export type IdMatchMode = 'exact' | 'auto' | 'hex-to-dec' | 'dec-to-hex';
 
 const LEADING_ZEROS = /^0+(?=.)/;
 const HEX_DIGITS = /^[0-9a-f]+$/i;
 const DEC_DIGITS = /^[0-9]+$/;
-// SMPP message_id is a C-Octet String of at most 65 octets including the NUL.
-const MAX_ID_LENGTH = 64;
 
 /** Trimmed, lowercased, without leading zeros ("000" becomes "0"). */
 export function canonicalId(id: string): string {
@@ -30,7 +30,7 @@ export function idCandidates(id: string, mode: IdMatchMode): string[] {
 
   keys.push(canonicalId(exact));
   // BigInt, not Number: ids above 2^53 (and even 2^64) occur in the wild.
-  if (exact.length <= MAX_ID_LENGTH) {
+  if (exact.length <= MESSAGE_ID_MAX_LENGTH) {
     if (mode !== 'dec-to-hex' && HEX_DIGITS.test(exact)) keys.push(BigInt('0x' + exact).toString(10));
     if (mode !== 'hex-to-dec' && DEC_DIGITS.test(exact)) keys.push(BigInt(exact).toString(16));
   }

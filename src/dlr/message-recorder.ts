@@ -9,6 +9,8 @@ export interface RecorderOptions {
   /** The correlator of each SMSC, by name: receipts are matched per SMSC. */
   correlators: ReadonlyMap<string, Correlator>;
   logger: Logger;
+  /** A record could not be stored (disk full, I/O error). */
+  onNotStored?(): void;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createMessageRecorder(opts: RecorderOptions) {
         await opts.store.create(record);
       } catch (err) {
         opts.logger.error({ messageId, err: (err as Error).message }, 'message record not stored; its receipts will go unmatched');
+        opts.onNotStored?.();
         return;
       }
       // Not awaited: early receipts are matched in the background, the ExSign answer does not wait.

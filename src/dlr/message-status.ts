@@ -33,12 +33,12 @@ export interface NewRecord {
   parts: readonly PartOutcome[];
 }
 
-/** The record of a request once every part has settled. */
+/** The record of a request once every part has settled. An accepted part without an SMSC id (none sent, or too long) keeps null: nothing to match receipts with. */
 export function recordFromParts(input: NewRecord): MessageRecord {
   const segments = input.parts.map((outcome): SegmentRecord =>
     'error' in outcome
       ? failedSegment(outcome.error)
-      : { smscMessageId: outcome.smscMessageId, status: 'accepted', error: null, acceptedAt: outcome.at },
+      : { smscMessageId: outcome.smscMessageId || null, status: 'accepted', error: null, acceptedAt: outcome.at },
   );
   const updatedAt = Math.max(input.submittedAt, ...input.parts.map((outcome) => outcome.at));
   return {

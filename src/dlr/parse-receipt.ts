@@ -2,6 +2,7 @@
 // Pure and defensive: garbage in gives null (or '' from receiptTextOf), never an exception.
 // The TLVs are trusted first; the "id:… stat:… err:…" text (SMPP 3.4 Appendix B, vendor specific)
 // fills the gaps.
+import { MESSAGE_ID_MAX_LENGTH as MAX_ID_LENGTH } from '../smpp/pdu-limits';
 
 export type ReceiptStat =
   | 'DELIVRD' | 'EXPIRED' | 'DELETED' | 'UNDELIV' | 'ACCEPTD' | 'UNKNOWN'
@@ -55,7 +56,6 @@ export interface ReceiptPduLike {
 // esm_class message-type bits: SMSC delivery receipt, SME delivery ack, intermediate notification.
 // Tested as a mask, not "== 4", as Kannel and vumi do.
 const RECEIPT_ESM_BITS = 0x04 | 0x08 | 0x20;
-const MAX_ID_LENGTH = 64;
 const SPACE = 0x20;
 
 // SMPP 3.4 §5.2.28 message_state values (9 SKIPPED is from 5.0).

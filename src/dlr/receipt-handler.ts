@@ -34,13 +34,12 @@ export function createReceiptHandler(opts: ReceiptHandlerOptions) {
         opts.metrics.dlrReceived.inc({ smsc: opts.smsc, stat: 'OTHER' });
         return ESME_ROK;
       }
-      const outcome = await opts.correlator.onReceipt({
-        smscMessageId: receipt.messageId,
-        stat: receipt.stat,
-        state: receipt.state,
-        err: receipt.err,
-        receivedAt: Date.now(),
-      });
+      const outcome = await opts.correlator
+        .onReceipt({ smscMessageId: receipt.messageId, stat: receipt.stat, state: receipt.state, err: receipt.err, receivedAt: Date.now() })
+        .catch((err: unknown) => {
+          opts.metrics.storeWriteFailures.inc({ write: 'receipt' });
+          throw err; // the bind answers ESME_RX_T_APPN: the SMSC sends the receipt again
+        });
       // Counted once stored, so an SMSC resending after ESME_RX_T_APPN is not counted twice.
       opts.metrics.dlrReceived.inc({ smsc: opts.smsc, stat: dlrStatLabel(receipt.stat) });
       log.info(

@@ -117,6 +117,10 @@ export type DlrStat = (typeof DLR_STATS)[number];
 /** How a receipt callback ended (receipt-callback.ts). */
 export const CALLBACK_OUTCOMES = ['sent', 'failed', 'dropped'] as const;
 
+/** Writes whose failure loses something: a message record (its status and receipts), or a receipt (the SMSC is asked to resend it). */
+export const STORE_WRITES = ['message_record', 'receipt'] as const;
+export type StoreWrite = (typeof STORE_WRITES)[number];
+
 const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SUBMIT_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SEGMENT_BUCKETS = [1, 2, 3, 4, 5, 6, 8, 10];
@@ -286,10 +290,22 @@ export function createMetrics(opts: MetricsOptions) {
     labelNames: ['smsc'] as const,
     registers,
   });
+  const dlrEarlyReceiptsDropped = new Counter({
+    name: 'smsgw_dlr_early_receipts_dropped_total',
+    help: 'Receipts matching no message that were not held for their submit_sm_resp because the hold was full',
+    labelNames: ['smsc'] as const,
+    registers,
+  });
   const dlrCallbacks = new Counter({
     name: 'smsgw_dlr_callbacks_total',
     help: 'Receipt callbacks by outcome: sent (2xx), failed (refused or out of attempts), dropped (queue full or shutdown)',
     labelNames: ['outcome'] as const,
+    registers,
+  });
+  const storeWriteFailures = new Counter({
+    name: 'smsgw_store_write_failures_total',
+    help: 'Message store writes that failed (disk full, I/O error), by what was not stored',
+    labelNames: ['write'] as const,
     registers,
   });
   const abuseRefusals = new Counter({
@@ -301,6 +317,11 @@ export function createMetrics(opts: MetricsOptions) {
   const abuseDuplicates = new Counter({
     name: 'smsgw_abuse_duplicates_total',
     help: 'Repeats answered without sending: the same text to the same number inside the dedupe window, or a mail resent with the same Message-ID and recipient',
+    registers,
+  });
+  const abuseRateLimitKeys = new Gauge({
+    name: 'smsgw_abuse_rate_limit_keys',
+    help: 'Rate-limit counters held in memory (per number, number range and gateway-wide window with recent messages)',
     registers,
   });
   const previousTokenRequests = new Counter({
@@ -351,7 +372,9 @@ export function createMetrics(opts: MetricsOptions) {
   for (const result of SMTP_SESSION_RESULTS) smtpSessions.inc({ result }, 0);
   for (const reason of SMTP_AUTH_FAILURES) smtpAuthFailures.inc({ reason }, 0);
   smtpOpenSessions.set(0);
+  abuseRateLimitKeys.set(0);
   for (const outcome of CALLBACK_OUTCOMES) dlrCallbacks.inc({ outcome }, 0);
+  for (const write of STORE_WRITES) storeWriteFailures.inc({ write }, 0);
   previousTokenRequests.inc(0);
   for (const smsc of smscs) {
     for (const command_status of PRECREATED_SUBMIT_STATUSES) submitSm.inc({ smsc, command_status }, 0);
@@ -361,7 +384,7 @@ export function createMetrics(opts: MetricsOptions) {
     for (const reason of DISCONNECT_REASONS) disconnects.inc({ smsc, reason }, 0);
     for (const stat of DLR_STATS) dlrReceived.inc({ smsc, stat }, 0);
     dlrLatency.zero({ smsc });
-    for (const counter of [enquireLinkFailures, tpsLimitHits, throttlePauses, lateResponses, dlrUnmatched]) {
+    for (const counter of [enquireLinkFailures, tpsLimitHits, throttlePauses, lateResponses, dlrUnmatched, dlrEarlyReceiptsDropped]) {
       counter.inc({ smsc }, 0);
     }
     for (const gauge of [inflightRequests, windowSize, waitQueueLength]) gauge.set({ smsc }, 0);
@@ -390,9 +413,12 @@ export function createMetrics(opts: MetricsOptions) {
     dlrReceived,
     dlrLatency,
     dlrUnmatched,
+    dlrEarlyReceiptsDropped,
     dlrCallbacks,
+    storeWriteFailures,
     abuseRefusals,
     abuseDuplicates,
+    abuseRateLimitKeys,
     previousTokenRequests,
     smtpSessions,
     smtpOpenSessions,

@@ -33,8 +33,11 @@ export interface SubmitAction {
   unbind?: boolean;
   /** Do not answer; cut the TCP connection (no unbind), as a crash or a firewall would. */
   drop?: boolean;
-  /** Do not answer; write a PDU header whose command_length no client accepts. */
-  malformed?: boolean;
+  /**
+   * Do not answer; write a PDU header whose command_length no client can accept: 'too-long'
+   * claims 16 MiB, 'too-short' claims 4 octets, less than the header itself.
+   */
+  malformed?: 'too-long' | 'too-short';
   /** message_id to answer with instead of the simulator's own (hex, decimal, padded ids). */
   messageId?: string;
   /**
@@ -307,7 +310,7 @@ export class SmscSimulator extends EventEmitter {
     if (action.ignore) return;
     if (action.drop) return void session.destroy();
     if (action.unbind) return this.send(session, new PDU('unbind', {}));
-    if (action.malformed) return void session.socket.write(MALFORMED_HEADER);
+    if (action.malformed) return void session.socket.write(MALFORMED_HEADERS[action.malformed]);
     const status = action.status ?? 0;
     if (status === 0 && action.receiptBeforeResp) {
       this.send(this.newestReceiver() ?? session, new PDU('deliver_sm', this.receiptFields(submit, {})));
@@ -334,12 +337,15 @@ export class SmscSimulator extends EventEmitter {
   }
 }
 
-/** A PDU header claiming 16 MiB: over any client's limit (node-smpp's is 16 KiB). */
-const MALFORMED_HEADER = (() => {
-  const header = Buffer.alloc(16);
-  header.writeUInt32BE(0x00ffffff, 0);
-  header.writeUInt32BE(0x80000004, 4);
-  return header;
+/** submit_sm_resp headers with an impossible command_length: 16 MiB (over node-smpp's 16 KiB limit), or 4. */
+const MALFORMED_HEADERS = (() => {
+  const header = (commandLength: number) => {
+    const bytes = Buffer.alloc(16);
+    bytes.writeUInt32BE(commandLength, 0);
+    bytes.writeUInt32BE(0x80000004, 4);
+    return bytes;
+  };
+  return { 'too-long': header(0x00ffffff), 'too-short': header(4) };
 })();
 
 /** YYMMDDhhmm, the receipt date format of SMPP 3.4 Appendix B. */

@@ -7,6 +7,7 @@ import { GatewayError, linkLost, notBound, queueFull, responseTimeout, shuttingD
 import { reconnectDelayMs } from './backoff';
 import { ESME_RINVCMDID, ESME_ROK, ESME_RX_T_APPN, formatCommandStatus } from './command-status';
 import type { ErrorPolicy } from './error-policy';
+import { MESSAGE_ID_MAX_LENGTH, refuseShortPdus } from './pdu-limits';
 import { encodeSubmitSm } from './submit-sm-pdu';
 import { describeTlsPeer, type TlsPeer } from './tls-peer';
 import type { TokenBucket } from './token-bucket';
@@ -85,6 +86,8 @@ interface PendingSubmit {
   tpsDelayed: boolean;
   settled: boolean;
 }
+
+refuseShortPdus();
 
 /** A submit is written only with at least this much of its deadline left for the response. */
 const MIN_SEND_BUDGET_MS = 50;
@@ -417,9 +420,17 @@ export class SmppBind extends EventEmitter {
     if (!request.settled) {
       request.settled = true;
       clearTimeout(request.timer);
-      request.resolve({ commandStatus: pdu.command_status, messageId: String(pdu.message_id ?? ''), nack: pdu.command === 'generic_nack' });
+      request.resolve({ commandStatus: pdu.command_status, messageId: this.messageIdOf(pdu), nack: pdu.command === 'generic_nack' });
     }
     this.pump();
+  }
+
+  /** The SMSC's id for the message; '' when it sent none or one longer than SMPP allows (kept nowhere, so it cannot bloat the store). */
+  private messageIdOf(pdu: PDU): string {
+    const id = String(pdu.message_id ?? '');
+    if (id.length <= MESSAGE_ID_MAX_LENGTH) return id;
+    this.log.warn({ length: id.length, max: MESSAGE_ID_MAX_LENGTH }, 'submit_sm_resp message_id longer than SMPP 3.4 allows; ignored, so receipts for this message cannot be matched');
+    return '';
   }
 
   // ---- outbound submits ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import type { PDU } from 'smpp';
+import { PDU_HEADER_LENGTH as HEADER_LENGTH } from './pdu-limits';
 
 const SUBMIT_SM = 0x00000004;
-const HEADER_LENGTH = 16;
 
 /** The submit_sm fields we fill; everything else of SMPP 3.4 §4.4.1 is sent as 0 or empty. validity_period is
  * written as given (see validity-period.ts), not through the library's time filter. */

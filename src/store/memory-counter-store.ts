@@ -41,30 +41,35 @@ export function createMemoryCounterStore(now: () => number = Date.now): CounterS
     async take(limits: readonly WindowLimit[], id: string): Promise<TakeResult> {
       const t = now();
       if (t - lastSweep >= SWEEP_INTERVAL_MS) sweep(t);
+      // Looked up, not created: a refused request leaves nothing behind (a flood of refusals to
+      // new numbers must not grow the store until the next sweep).
       const found = limits.map(({ key, windowMs }) => {
-        let s = series.get(key);
+        const s = series.get(key);
+        if (s) {
+          s.windowMs = windowMs;
+          expire(s, t);
+        }
+        return s;
+      });
+      for (let i = 0; i < limits.length; i++) {
+        const { limit, windowMs } = limits[i]!;
+        const s = found[i];
+        if ((s ? s.at.length - s.head : 0) >= limit) {
+          // The slot frees when the event that keeps the count at the limit leaves the window.
+          const blocking = s?.at[s.at.length - limit] ?? t;
+          return { ok: false, refused: i, retryAfterMs: Math.max(0, blocking + windowMs - t) };
+        }
+      }
+      limits.forEach(({ key, windowMs }, i) => {
+        let s = found[i];
         if (!s) {
           s = { windowMs, at: [], ids: [], head: 0 };
           series.set(key, s);
         }
-        s.windowMs = windowMs;
-        expire(s, t);
-        return s;
-      });
-      for (let i = 0; i < limits.length; i++) {
-        const s = found[i]!;
-        const count = s.at.length - s.head;
-        if (count >= limits[i]!.limit) {
-          // The slot frees when the event that keeps the count at the limit leaves the window.
-          const blocking = s.at[s.at.length - limits[i]!.limit] ?? t;
-          return { ok: false, refused: i, retryAfterMs: Math.max(0, blocking + s.windowMs - t) };
-        }
-      }
-      for (const s of found) {
         // A clock that stepped back must not break the oldest-first order expire() relies on.
         s.at.push(Math.max(t, s.at[s.at.length - 1] ?? t));
         s.ids.push(id);
-      }
+      });
       return { ok: true };
     },
 

@@ -94,8 +94,8 @@ export function createMemoryStore(): MessageStore {
       return id;
     },
 
-    mayHoldReceipts() {
-      return held.size > 0;
+    heldReceiptCount() {
+      return held.size;
     },
 
     async findHeld(smsc, exactKey, canonicalKey) {

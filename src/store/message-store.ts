@@ -8,7 +8,7 @@ import type { FinalState, ReceiptStat } from '../dlr/parse-receipt';
 export type MessageStatus = 'accepted' | 'delivered' | 'undeliverable' | 'expired' | 'rejected' | 'unknown';
 
 export interface SegmentRecord {
-  /** From submit_sm_resp; null when the part was not accepted. */
+  /** From submit_sm_resp; null when the part was not accepted, or came without a usable id. */
   smscMessageId: string | null;
   status: MessageStatus;
   /** The receipt's err, or why the submit failed (command_status or gateway error code). */
@@ -87,8 +87,8 @@ export interface MessageStore {
   hold(receipt: HeldReceipt): Promise<string>;
   /** Held receipts that a newly submitted id could match: by exactKey, or by one of canonicalKeys. */
   findHeld(smsc: string, exactKey: string, canonicalKey: string): Promise<StoredHeldReceipt[]>;
-  /** False when no receipt is held at all: then a new record needs no findHeld. May err on true. */
-  mayHoldReceipts(): boolean;
+  /** How many receipts are held (0: a new record needs no findHeld). May err high, never low. */
+  heldReceiptCount(): number;
   release(id: string): Promise<void>;
   /** Removes and returns up to `limit` held receipts whose expiresAt is not after `now`. */
   expireHeld(now: number, limit: number): Promise<StoredHeldReceipt[]>;

@@ -1,10 +1,10 @@
 import { createMemoryStore } from './memory-store';
 import type { MessageStore } from './message-store';
-import { openSqliteStore } from './sqlite-store';
+import { openSqliteStore, type StoreLog } from './sqlite-store';
 
 export type StoreType = 'sqlite' | 'memory';
 
 /** The store SMSGW_STORE names; sqlite keeps its file in the data directory. */
-export function openMessageStore(type: StoreType, dataDir: string, onWarning?: (message: string) => void): MessageStore {
-  return type === 'memory' ? createMemoryStore() : openSqliteStore(dataDir, { onWarning });
+export function openMessageStore(type: StoreType, dataDir: string, log?: StoreLog): MessageStore {
+  return type === 'memory' ? createMemoryStore() : openSqliteStore(dataDir, { log });
 }

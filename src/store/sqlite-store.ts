@@ -5,6 +5,12 @@ import { canonicalId } from '../dlr/message-id';
 import type { HeldReceipt, MessageRecord, MessageStatus, MessageStore, SegmentRecord, SegmentRef, StoredHeldReceipt } from './message-store';
 import { startWalCheckpointer } from './wal-checkpointer';
 
+/** Where the store reports what happens to its checkpoint worker. */
+export interface StoreLog {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
 export const STORE_FILE = 'messages.sqlite';
 const SCHEMA_VERSION = 1;
 const SMSC_ID_COLUMNS = 6;
@@ -87,7 +93,7 @@ const canonicalHeldKey = (key: string) => `c:${key}`;
  * synchronous=NORMAL: a commit survives a process crash; a power cut can lose the last few.
  * WAL checkpoints run in a worker thread (wal-checkpointer.ts), not inside the commits.
  */
-export function openSqliteStore(dataDir: string, opts: { onWarning?(message: string): void } = {}): MessageStore {
+export function openSqliteStore(dataDir: string, opts: { log?: StoreLog } = {}): MessageStore {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, STORE_FILE);
   // Created owner-only up front: SQLite gives the -wal and -shm files the same mode.
@@ -99,14 +105,21 @@ export function openSqliteStore(dataDir: string, opts: { onWarning?(message: str
     db.close();
     throw err;
   }
+  let checkpointerFailed = false;
   const checkpointer = startWalCheckpointer({
     file,
     busyTimeoutMs: BUSY_TIMEOUT_MS,
-    onStarted: () => db.open && db.pragma('wal_autocheckpoint = 0'),
-    onFailed: (reason) => {
+    onRunning: () => {
+      if (!db.open) return;
+      db.pragma('wal_autocheckpoint = 0');
+      if (checkpointerFailed) opts.log?.info('WAL checkpoint worker running again; commits no longer checkpoint');
+      checkpointerFailed = false;
+    },
+    onFailed: (reason, restartInMs) => {
       if (!db.open) return;
       db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
-      opts.onWarning?.(`${reason}; SQLite checkpoints in the commits again (slower)`);
+      checkpointerFailed = true;
+      opts.log?.warn(`${reason}; SQLite checkpoints in the commits again (slower) until a new worker starts in ${restartInMs} ms`);
     },
   });
 
@@ -149,7 +162,7 @@ export function openSqliteStore(dataDir: string, opts: { onWarning?(message: str
     try {
       heldCount = sql.countHeld.get()!.n;
     } catch {
-      heldCount = Infinity; // unknown: always look
+      heldCount = Infinity; // unknown until a count succeeds: look, and hold nothing more
     }
   }
 
@@ -314,8 +327,9 @@ export function openSqliteStore(dataDir: string, opts: { onWarning?(message: str
       });
     },
 
-    mayHoldReceipts() {
-      return heldCount !== 0;
+    heldReceiptCount() {
+      if (heldCount === Infinity) recountHeld();
+      return heldCount;
     },
 
     findHeld(smsc, exactKey, canonicalKey) {

@@ -8,11 +8,11 @@ import type { MessageRecord, MessageStore, ReceiptUpdate } from '../../src/store
 
 const T0 = Date.now();
 
-function setup(mode: IdMatchMode = 'auto') {
+function setup(mode: IdMatchMode = 'auto', holdMax = 100) {
   const store = createMemoryStore();
   const metrics = createMetrics({ smscs: ['default'], version: 'test' });
   const settled: MessageRecord[] = [];
-  const correlator = createCorrelator({ store, smsc: 'default', mode, holdMs: 60_000, metrics, logger: createLogger('silent'), onSettled: (r) => settled.push(r) });
+  const correlator = createCorrelator({ store, smsc: 'default', mode, holdMs: 60_000, holdMax, metrics, logger: createLogger('silent'), onSettled: (r) => settled.push(r) });
   return { store, metrics, correlator, settled };
 }
 
@@ -138,6 +138,18 @@ describe('receipts that arrive before their message is recorded', () => {
     await correlator.onRecordCreated(await submitted(store, 'm1', ['998']));
     expect((await store.get('m1'))!.status).toBe('accepted');
     expect(await store.findHeld('default', '999', '999')).toHaveLength(1);
+  });
+
+  it('holds at most holdMax receipts; beyond that one matching nothing is dropped and counted', async () => {
+    const { store, correlator, metrics } = setup('auto', 2);
+    expect(await correlator.onReceipt(delivered('901'))).toEqual({ result: 'held' });
+    expect(await correlator.onReceipt(delivered('902'))).toEqual({ result: 'held' });
+    expect(await correlator.onReceipt(delivered('903'))).toEqual({ result: 'dropped' });
+    expect(store.heldReceiptCount()).toBe(2);
+    expect(await counterValue(metrics, 'smsgw_dlr_early_receipts_dropped_total')).toBe(1);
+    // A receipt for a known message is still applied when the hold is full.
+    await submitted(store, 'm1', ['904']);
+    expect(await correlator.onReceipt(delivered('904'))).toMatchObject({ result: 'matched', messageId: 'm1' });
   });
 
   it('matches even when the record is created between the lookup and the hold', async () => {

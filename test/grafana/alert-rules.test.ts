@@ -42,6 +42,7 @@ describe('alert rules', () => {
         'SmsgwNoSuccessfulSubmit',
         'SmsgwOverloaded',
         'SmsgwReceiptsStopped',
+        'SmsgwStoreWriteFailures',
         'SmsgwSubmitErrorRatioHigh',
         'SmsgwSubmitLatencyHigh',
         'SmsgwThrottling',

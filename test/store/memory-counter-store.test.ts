@@ -38,6 +38,17 @@ describe('memory counter store (sliding windows)', () => {
     expect((await store.take([both[0]!], '7')).ok).toBe(false);
   });
 
+  it('keeps nothing for a refused take: 100,000 refusals to new numbers leave the store as it was', async () => {
+    const store = createMemoryCounterStore(clock);
+    const global = { key: 'global', limit: 1, windowMs: 60_000 };
+    expect((await store.take([global], 'first')).ok).toBe(true);
+    for (let i = 0; i < 100_000; i++) {
+      const refused = await store.take([{ key: `number:${i}`, limit: 3, windowMs: 600_000 }, { key: `prefix:${i}`, limit: 20, windowMs: 3_600_000 }, global], `r${i}`);
+      if (refused.ok) throw new Error(`take ${i} passed a full limit`);
+    }
+    expect(store.size()).toBe(1);
+  });
+
   it('does not let concurrent takes pass the last slot', async () => {
     const store = createMemoryCounterStore(clock);
     const limit = [{ key: 'k', limit: 3, windowMs: 1000 }];

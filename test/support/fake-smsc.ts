@@ -33,8 +33,12 @@ export const behaviours = {
   },
   /** The first `count` submits are answered ESME_RMSGQFUL. */
   'queue-full': (count: number): SimulatorOptions => ({ onSubmit: (_s, n) => (n <= count ? { status: ESME_RMSGQFUL } : {}) }),
-  /** The first `count` submits are answered with a PDU header no client can accept. */
-  'malformed-pdu': (count = 1): SimulatorOptions => ({ onSubmit: (_s, n) => (n <= count ? { malformed: true } : {}) }),
+  /** The first `count` submits are answered with a PDU header no client can accept (command_length 16 MiB). */
+  'malformed-pdu': (count = 1): SimulatorOptions => ({ onSubmit: (_s, n) => (n <= count ? { malformed: 'too-long' } : {}) }),
+  /** After Jasmin's CommandLengthTooShort: the first `count` submits get a header whose command_length (4) is shorter than the header. */
+  'command-length-too-short': (count = 1): SimulatorOptions => ({ onSubmit: (_s, n) => (n <= count ? { malformed: 'too-short' } : {}) }),
+  /** Every submit is accepted with a message_id of `length` characters, far over SMPP's 65 octets. */
+  'oversized-message-id': (length = 3000): SimulatorOptions => ({ onSubmit: () => ({ messageId: 'X'.repeat(length) }) }),
 } as const;
 
 export async function startFakeSmsc(options: SimulatorOptions = {}): Promise<{ smsc: SmscSimulator; url: string }> {

@@ -1,5 +1,5 @@
 // Tests that need a program from Debian's packages (prometheus, Net::SMPP, openssl, swaks,
-// systemd-analyze) skip where it is missing. SMSGW_TEST_REQUIRE_TOOLS=1 (set by .ci/run, which installs them all) makes every such
+// systemd-analyze, prlimit) skip where it is missing. SMSGW_TEST_REQUIRE_TOOLS=1 (set by .ci/run, which installs them all) makes every such
 // test run, so a missing program fails it instead of hiding it.
 import { spawnSync } from 'node:child_process';
 
