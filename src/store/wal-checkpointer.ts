@@ -105,6 +105,9 @@ export function startWalCheckpointer(o: {
       if (stopping) return exited;
       stopping = true;
       clearTimeout(restartTimer);
+      // The worker is unref'd so that it never keeps a process alive on its own; while the caller
+      // waits for it to exit it must, or a process with nothing else left would end mid-shutdown.
+      worker?.ref();
       if (worker) stopWorker(worker);
       await exited;
     },

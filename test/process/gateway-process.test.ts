@@ -24,7 +24,8 @@ async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess
     env: { PATH: process.env.PATH, SMSGW_HTTP_PORT: '0', SMSGW_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  // 'close', not 'exit': only then has everything the process wrote been read.
+  const exit = once(child, 'close').then(([code]) => code as number | null);
   const logs: Record<string, unknown>[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => logs.push(JSON.parse(line)));
   let stderr = '';
@@ -101,6 +102,9 @@ describe('the gateway process', () => {
       for (const answer of await Promise.all(inflight)) expect(answer).toEqual({ IsSuccess: true, ErrorDetails: '' });
       await unbound;
       expect(await gw.exit).toBe(0);
+      // Exit code 0 alone would not tell a finished shutdown from a process that ran out of work
+      // while waiting for its store's checkpoint worker.
+      expect(gw.logs.at(-1)).toMatchObject({ msg: 'gateway stopped' });
       expect(smsc.submits).toHaveLength(5);
     } finally {
       gw.child.kill('SIGKILL');
