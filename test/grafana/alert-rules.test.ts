@@ -1,9 +1,11 @@
 // Checks grafana/prometheus/: the structure checks always run; the promtool ones (syntax, unit
-// tests of every alert, the example config) are skipped where promtool is not installed.
+// tests of every alert, the example config) are skipped where promtool is not installed, unless
+// tools are required (support/tools.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createMetrics } from '../../src/metrics/metrics';
+import { withPromtool } from '../support/prometheus';
 
 const DIR = path.join(__dirname, '../../grafana/prometheus');
 const ALERTS = path.join(DIR, 'alerts.yml');
@@ -19,9 +21,6 @@ const alertBlocks = alertsText
   .slice(1)
   .map((block) => ({ name: block.split('\n')[0].trim(), body: block }));
 const alertNames = alertBlocks.map((a) => a.name);
-
-const hasPromtool = spawnSync('promtool', ['--version']).error === undefined;
-const withPromtool = hasPromtool ? test : test.skip;
 
 function promtool(...args: string[]) {
   const result = spawnSync('promtool', args, { encoding: 'utf8' });

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ABUSE_REFUSAL_REASONS, CALLER_ERROR_OUTCOMES, createMetrics, GATEWAY_FAILURE_OUTCOMES } from '../../src/metrics/metrics';
+import { withPromtool } from '../support/prometheus';
 
 interface DataSourceRef {
   type?: string;
@@ -317,9 +318,6 @@ describe('queries', () => {
     expect(missing).toEqual([]);
   });
 });
-
-const hasPromtool = spawnSync('promtool', ['--version']).error === undefined;
-const withPromtool = hasPromtool ? test : test.skip;
 
 withPromtool('every query is valid PromQL (promtool check rules)', () => {
   // promtool parses rule expressions offline, so wrap each query in a recording rule. JSON is

@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { HTTP_OUTCOMES, commandStatusLabel, createMetrics, dlrStatLabel } from '../../src/metrics/metrics';
-
-const hasPromtool = spawnSync('promtool', ['--version']).error === undefined;
-const withPromtool = hasPromtool ? test : test.skip;
+import { withPromtool } from '../support/prometheus';
 
 function metricsFor(smscs: string[], sessionsPerSmsc?: number) {
   return createMetrics({ smscs, sessionsPerSmsc, version: '1.2.3-test' });

@@ -9,6 +9,8 @@ import { hasTool } from './tools';
 
 export const hasPrometheus = hasTool('prometheus', ['--version']);
 export const hasPromtool = hasTool('promtool', ['--version']);
+/** `test` where promtool runs (always under SMSGW_TEST_REQUIRE_TOOLS), else `test.skip`. */
+export const withPromtool = hasPromtool ? test : test.skip;
 
 /** The envelope of every /api/v1 answer; errors come back as HTTP 4xx with the same shape. */
 export interface ApiAnswer<T> {

@@ -15,7 +15,7 @@ import { loadDashboard, panelQueries, variableQueries } from '../support/dashboa
 import { parseExposition, seriesOf, valueOf, type Sample } from '../support/exposition';
 import { startFakeSmsc } from '../support/fake-smsc';
 import { startGateway, type TestGateway } from '../support/gateway';
-import { hasPrometheus, hasPromtool, startPrometheus, type PrometheusServer, type RuleState, type Series } from '../support/prometheus';
+import { hasPrometheus, startPrometheus, type PrometheusServer, type RuleState, type Series, withPromtool } from '../support/prometheus';
 import { driveTraffic, NUMBERS, PLAN, scriptedSmsc, sendMails, type PostRecord, type SmscTally } from './traffic-scenario';
 
 const JOB = 'smsgw'; // SmsgwDown selects up{job="smsgw"}
@@ -29,7 +29,6 @@ const EXPECTED_PENDING = ['SmsgwSubmitErrorRatioHigh', 'SmsgwThrottling', 'Smsgw
 const EXPECTED_INACTIVE = ['SmsgwDown', 'SmsgwBindDown', 'SmsgwNoSuccessfulSubmit'];
 
 const withPrometheus = hasPrometheus ? test : test.skip;
-const withPromtool = hasPromtool ? test : test.skip;
 const dashboard = loadDashboard();
 
 let fake: Awaited<ReturnType<typeof startFakeSmsc>> | undefined;
