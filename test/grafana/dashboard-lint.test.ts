@@ -164,6 +164,14 @@ const variableQueries = dashboard.templating.list
 /** Everything Prometheus evaluates: panel targets and variable selectors. */
 const allExprs = [...queries, ...variableQueries].map((q) => [q.where, q.expr] as const);
 
+// Each rule below is checked on the queries it applies to, so that every row asserts something;
+// a query the rule does not apply to (no range, no label constant, no grouping) is not a row.
+const RANGE_FUNCTIONS = ['rate', 'irate', 'increase'];
+const hasRange = (expr: string) => expr.includes('[') || RANGE_FUNCTIONS.some((fn) => callArguments(expr, fn).length > 0);
+const hasLabelMatchers = (expr: string) => parseSelectors(expr).some(({ matchers }) => matchers.some((m) => m.label !== 'le'));
+const LEGEND_LABEL = /\{\{\s*(\w+)\s*\}\}/g;
+const hasGroupingOrLegendLabels = (expr: string, legendFormat: string) => groupingLabelLists(expr).length > 0 || new RegExp(LEGEND_LABEL).test(legendFormat);
+
 let exposition: Exposition;
 beforeAll(async () => {
   exposition = await registryExposition();
@@ -245,14 +253,16 @@ describe('panels', () => {
 });
 
 describe('queries', () => {
-  test.each(queries.map((q) => [q.where, q.expr] as const))('%s uses $__rate_interval in every rate()/increase()', (_where, expr) => {
-    for (const fn of ['rate', 'irate', 'increase']) {
+  test.each(queries.filter((q) => hasRange(q.expr)).map((q) => [q.where, q.expr] as const))('%s uses $__rate_interval in every rate()/increase()', (_where, expr) => {
+    expect.hasAssertions();
+    for (const fn of RANGE_FUNCTIONS) {
       for (const args of callArguments(expr, fn)) expect(args).toMatch(/\[\$__rate_interval\]\s*$/);
     }
     for (const [, range] of expr.matchAll(/\[([^\]]*)\]/g)) expect(range).toBe('$__rate_interval');
   });
 
   test.each(queries.map((q) => [q.where, q.expr] as const))('%s selects on $job, $instance and $smsc', (_where, expr) => {
+    expect.hasAssertions();
     const selectors = parseSelectors(expr);
     expect(selectors.length).toBeGreaterThan(0);
     for (const { metric, matchers } of selectors) {
@@ -262,9 +272,10 @@ describe('queries', () => {
     }
   });
 
-  test.each(allExprs)(
+  test.each(allExprs.filter(([, expr]) => hasLabelMatchers(expr)))(
     '%s hard-codes no label values',
     (_where, expr) => {
+      expect.hasAssertions();
       for (const { metric, matchers } of parseSelectors(expr)) {
         for (const matcher of matchers) {
           if (matcher.label === 'le') continue;
@@ -286,13 +297,15 @@ describe('queries', () => {
   test.each(allExprs)(
     '%s uses only metrics the gateway exports',
     (_where, expr) => {
+      expect.hasAssertions();
       for (const { metric } of parseSelectors(expr)) expect([...exposition.keys()]).toContain(metric);
     },
   );
 
-  test.each(queries.map((q) => [q.where, q.expr, q.legendFormat] as const))(
+  test.each(queries.filter((q) => hasGroupingOrLegendLabels(q.expr, q.legendFormat)).map((q) => [q.where, q.expr, q.legendFormat] as const))(
     '%s groups and labels by labels its metrics have',
     (_where, expr, legendFormat) => {
+      expect.hasAssertions();
       const metricLabels = new Set(['job', 'instance']);
       for (const { metric } of parseSelectors(expr)) {
         for (const label of exposition.get(metric)?.keys() ?? []) metricLabels.add(label);
@@ -300,7 +313,7 @@ describe('queries', () => {
       const groupings = groupingLabelLists(expr);
       for (const label of groupings.flat()) expect(metricLabels).toContain(label);
       // After an aggregation only the grouping labels survive, so the legend may use only those.
-      for (const [, label] of legendFormat.matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
+      for (const [, label] of legendFormat.matchAll(LEGEND_LABEL)) {
         if (groupings.length === 0) expect(metricLabels).toContain(label);
         else for (const grouping of groupings) expect(grouping).toContain(label);
       }
