@@ -64,7 +64,13 @@ export async function startGateway(smscUrl: string, env: Record<string, string> 
   });
   const logs = new LogCapture();
   const gateway = await createGateway(config, createLogger(config.log.level, logs));
-  await gateway.start();
+  try {
+    await gateway.start();
+  } catch (err) {
+    // A failed start (an address that cannot be bound) must not leave the other server open.
+    await gateway.stop();
+    throw err;
+  }
   const url = gateway.httpUrl();
   return {
     gateway,

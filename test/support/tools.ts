@@ -1,11 +1,18 @@
 // Tests that need a program from Debian's packages (prometheus, Net::SMPP, openssl, swaks,
-// systemd-analyze, prlimit) skip where it is missing. SMSGW_TEST_REQUIRE_TOOLS=1 (set by .ci/run, which installs them all) makes every such
-// test run, so a missing program fails it instead of hiding it.
+// systemd-analyze, prlimit) or something of the machine's (an IPv6 loopback) skip where it is
+// missing. SMSGW_TEST_REQUIRE_TOOLS=1 (set by .ci/run, which installs them all) makes every such
+// test run, so a missing one fails it instead of hiding it.
 import { spawnSync } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 
 const required = process.env.SMSGW_TEST_REQUIRE_TOOLS === '1';
 
 /** True when `command args` runs and exits 0, or always when tools are required. */
 export function hasTool(command: string, args: string[]): boolean {
   return required || spawnSync(command, args).status === 0;
+}
+
+/** True when the loopback interface has ::1, or always when tools are required. */
+export function hasIpv6Loopback(): boolean {
+  return required || Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => a.internal && a.address === '::1'));
 }
