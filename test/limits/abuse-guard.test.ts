@@ -159,9 +159,17 @@ describe('abuse guard', () => {
     await new Promise((r) => setImmediate(r));
     expect(recorded).toBe(true);
     expect(duplicates()).toBe(2);
-    // Another text, or another number, is a new message.
-    await g.run(dest('+447400123456'), 'Your code is 9999', trace(), sent());
-    await g.run(dest('+447812345678'), 'Your code is 1234', trace(), sent());
+    // Another text, or another number, is a new message: sent again, with its own result.
+    const otherText = sent(['def']);
+    const otherNumber = sent(['ghi']);
+    const otherTrace = trace();
+    expect(await g.run(dest('+447400123456'), 'Your code is 9999', otherTrace, otherText)).toEqual(['def']);
+    expect(await g.run(dest('+447812345678'), 'Your code is 1234', trace(), otherNumber)).toEqual(['ghi']);
+    expect(otherText).toHaveBeenCalledTimes(1);
+    expect(otherNumber).toHaveBeenCalledTimes(1);
+    expect(otherTrace.deduplicated).toBeUndefined();
+    expect(otherTrace.duplicateOf).toBeUndefined();
+    expect(duplicates()).toBe(2);
   });
 
   it('tries again after a failed first instead of repeating the failure', async () => {
