@@ -3,7 +3,8 @@
 # write, for the interop test. It accepts one ESME connection on 127.0.0.1 (port 0: the kernel
 # picks one, printed as "LISTENING <port>"), answers bind_transceiver and enquire_link, answers
 # each submit_sm with a message id and sends a delivery receipt for it, answers unbind and exits.
-# Every PDU it receives is printed as one JSON line for the test to check.
+# Every PDU it receives, and each receipt it sends (with its sequence number), is printed as one
+# JSON line for the test to check.
 use strict;
 use warnings;
 use IO::Handle;
@@ -37,7 +38,7 @@ while (my $pdu = $smpp->read_pdu()) {
         );
         $smpp->submit_sm_resp(seq => $pdu->{seq}, message_id => $id);
         if ($pdu->{registered_delivery} & 1) {
-            $smpp->deliver_sm(
+            my $receipt_seq = $smpp->deliver_sm(
                 source_addr_ton => $pdu->{dest_addr_ton}, source_addr_npi => $pdu->{dest_addr_npi}, source_addr => $pdu->{destination_addr},
                 dest_addr_ton => $pdu->{source_addr_ton}, dest_addr_npi => $pdu->{source_addr_npi}, destination_addr => $pdu->{source_addr},
                 esm_class => 0x04,
@@ -46,6 +47,7 @@ while (my $pdu = $smpp->read_pdu()) {
                 message_state => pack('C', 2),
                 async => 1,
             );
+            report(pdu => 'deliver_sm', message_id => $id, seq => $receipt_seq);
         }
     } elsif ($cmd == Net::SMPP::CMD_deliver_sm_resp) {
         report(pdu => 'deliver_sm_resp', status => $pdu->{status}, seq => $pdu->{seq});
