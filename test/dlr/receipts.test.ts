@@ -176,12 +176,16 @@ describe('receipt before submit_sm_resp', () => {
 
   it('on a transceiver: the receipt is held and applied when the response lands', async () => {
     const { smsc, gw } = await setup({ onSubmit: () => ({ receiptBeforeResp: true, delayMs: 150 }) }, env);
-    const { id } = await send(gw, smsc);
+    const { id, submits } = await send(gw, smsc);
     await statusBecomes(gw, id, 'delivered');
     await waitFor(() => gw.logs.records().some((r) => r.msg === 'early delivery receipt matched its message' && r.messageId === id), 'the early-receipt log line');
-    // Released, not left to expire: after the hold it is not counted as unmatched.
-    await new Promise((r) => setTimeout(r, 600));
-    expect(await metricValue(gw, UNMATCHED)).toBe(0);
+    // Released, not left to expire. A receipt for an unknown id, held after it, expires after it
+    // would have: once that one is counted, the early receipt would have been counted too.
+    expect(await smsc.sendReceipt(submits[0]!, { id: 'LATER-UNKNOWN' })).toBe(ESME_ROK);
+    await eventually(async () => (await metricValue(gw, UNMATCHED)) > 0, 'the later receipt to count as unmatched');
+    expect(await metricValue(gw, UNMATCHED)).toBe(1);
+    const expired = gw.logs.records().filter((r) => String(r.msg).startsWith('delivery receipts matched no message'));
+    expect(expired.flatMap((r) => r.smscMessageIds as string[])).toEqual(['LATER-UNKNOWN']);
   });
 
   it('on a separate receiver bind (SMSGW_SMSC_BIND_MODE=transmitter-receiver)', async () => {
@@ -330,8 +334,14 @@ describe('with the SQLite store', () => {
 
 describe('status API', () => {
   it('answers 401 without a valid token, 404 for an unknown id, 403 outside the allowlist', async () => {
-    const { smsc, gw } = await setup();
+    // Callers come through a trusted proxy on 127.0.0.1: the proxy itself is allowed, a forwarded address outside the list is not.
+    const { smsc, gw } = await setup({}, { SMSGW_TRUSTED_PROXIES: '127.0.0.1', SMSGW_ALLOWED_IPS: '127.0.0.1' });
     const { id } = await send(gw, smsc);
+    const outside = { 'x-forwarded-for': '192.0.2.7' };
+    const refused = { status: 403, json: { error: 'Caller address not allowed' } };
+    // A known id and a valid token do not help a caller outside the allowlist; the address is checked first.
+    expect(await getStatus(gw, id, { authorization: tokenHeader(), ...outside })).toEqual(refused);
+    expect(await getStatus(gw, id, outside)).toEqual(refused);
     expect(await getStatus(gw, id, {})).toEqual({ status: 401, json: { error: expect.stringMatching(/Authorization header missing/) } });
     expect((await getStatus(gw, id, { authorization: tokenHeader('wrong-token') })).status).toBe(401);
     expect((await getStatus(gw, id, { authorization: `Bearer ${Buffer.from('exsign-test-token-7f3a9c').toString('base64')}` })).status).toBe(401);
