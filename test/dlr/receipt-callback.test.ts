@@ -7,7 +7,7 @@ import type { MessageView } from '../../src/dlr/message-view';
 import { createLogger } from '../../src/log';
 import { startFakeSmsc } from '../support/fake-smsc';
 import { LogCapture, sms, startGateway, waitFor } from '../support/gateway';
-import { eventually, getStatus } from '../support/status-api';
+import { eventually, getStatus, metricValue } from '../support/status-api';
 
 interface Received {
   body: unknown;
@@ -15,12 +15,20 @@ interface Received {
   contentType: string | undefined;
 }
 
-/** A receiver whose answer to the n-th request (1-based) is chosen by the test; 'hang' never answers. */
+/**
+ * A receiver whose answer to the n-th request (1-based) is chosen by the test; 'hang' never answers.
+ * `abandoned` counts requests whose connection the client closed before they were answered.
+ */
 async function startReceiver(answer: (n: number) => number | 'hang') {
   const received: Received[] = [];
   const hanging: ServerResponse[] = [];
+  let abandoned = 0;
+  let stopping = false;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let text = '';
+    res.on('close', () => {
+      if (!res.writableEnded && !stopping) abandoned++;
+    });
     req.on('data', (chunk) => (text += chunk));
     req.on('end', () => {
       received.push({ body: JSON.parse(text), authorization: req.headers.authorization, contentType: req.headers['content-type'] });
@@ -34,12 +42,15 @@ async function startReceiver(answer: (n: number) => number | 'hang') {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/receipts`;
   const stop = () =>
     new Promise<void>((resolve) => {
+      stopping = true;
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       server.close(() => resolve());
     });
-  return { url, received, stop };
+  return { url, received, abandoned: () => abandoned, stop };
 }
+
+const droppedLog = (logs: LogCapture) => logs.records().find((r) => r.msg === 'receipt callbacks not posted before shutdown');
 
 const view = (id: string): MessageView => ({
   id,
@@ -58,6 +69,7 @@ afterEach(async () => {
 async function callbackTo(answer: (n: number) => number | 'hang', options: Partial<CallbackOptions> = {}) {
   const receiver = await startReceiver(answer);
   const logs = new LogCapture();
+  const outcomes: string[] = [];
   const callback = createReceiptCallback({
     url: receiver.url,
     token: '',
@@ -66,13 +78,14 @@ async function callbackTo(answer: (n: number) => number | 'hang', options: Parti
     retryDelayMs: 20,
     queueSize: 100,
     logger: createLogger('debug', logs),
+    onOutcome: (outcome) => outcomes.push(outcome),
     ...options,
   });
   cleanups.push(async () => {
     await callback.stop();
     await receiver.stop();
   });
-  return { callback, receiver, logs };
+  return { callback, receiver, logs, outcomes };
 }
 
 describe('receipt callback', () => {
@@ -84,10 +97,13 @@ describe('receipt callback', () => {
   });
 
   it('retries a 5xx answer and stops after the first success', async () => {
-    const { callback, receiver } = await callbackTo((n) => (n < 3 ? 503 : 200));
+    const { callback, receiver, logs, outcomes } = await callbackTo((n) => (n < 3 ? 503 : 200), { attempts: 5 });
     callback.notify(view('m1'));
-    await waitFor(() => receiver.received.length === 3, 'three POSTs');
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => outcomes.length > 0, 'the success to be handled');
+    // stop() drops and reports anything still queued, in flight or waiting to retry: nothing may be.
+    await callback.stop();
+    expect(droppedLog(logs)).toBeUndefined();
+    expect(outcomes).toEqual(['sent']);
     expect(receiver.received).toHaveLength(3);
     expect(receiver.received.every((r) => (r.body as MessageView).id === 'm1')).toBe(true);
   });
@@ -107,10 +123,12 @@ describe('receipt callback', () => {
   });
 
   it('does not retry a 4xx answer other than 408/429', async () => {
-    const { callback, receiver, logs } = await callbackTo(() => 400);
+    const { callback, receiver, logs, outcomes } = await callbackTo(() => 400);
     callback.notify(view('m1'));
     await waitFor(() => logs.text.includes('receipt callback refused; not retrying'), 'the refusal');
-    await new Promise((r) => setTimeout(r, 100));
+    await callback.stop();
+    expect(droppedLog(logs)).toBeUndefined(); // no retry queued or pending
+    expect(outcomes).toEqual(['failed']);
     expect(receiver.received).toHaveLength(1);
   });
 
@@ -123,11 +141,15 @@ describe('receipt callback', () => {
   });
 
   it('stop() aborts what is in flight and reports what was dropped', async () => {
-    const { callback, receiver, logs } = await callbackTo(() => 'hang');
+    // A minute's timeout: only the abort can end the hanging POST within the test.
+    const { callback, receiver, logs, outcomes } = await callbackTo(() => 'hang', { timeoutMs: 60_000 });
     callback.notify(view('m1'));
     await waitFor(() => receiver.received.length === 1, 'the POST');
-    await callback.stop();
-    expect(logs.records().find((r) => r.msg === 'receipt callbacks not posted before shutdown')).toMatchObject({ dropped: 1 });
+    const stopped = callback.stop();
+    await waitFor(() => receiver.abandoned() === 1, 'the receiver to see the POST abandoned');
+    await stopped;
+    expect(droppedLog(logs)).toMatchObject({ dropped: 1 });
+    expect(outcomes).toEqual(['dropped']);
   });
 });
 
@@ -155,8 +177,16 @@ describe('receipt callback through the gateway', () => {
     const status = await getStatus(gw, id);
     expect(receiver.received.map((r) => r.body)).toEqual([status.json, status.json]);
     expect(receiver.received[0]!.authorization).toBe('Bearer cb-secret');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(receiver.received).toHaveLength(2);
+    // A second message settled after the duplicate is queued behind anything the duplicate queued.
+    const second = await gw.post(sms('Your code is 9173'));
+    const secondId = second.headers.get('x-message-id')!;
+    expect(await smsc.sendReceipt(smsc.submits[1]!)).toBe(0);
+    const sent = 'smsgw_dlr_callbacks_total{outcome="sent"}';
+    await eventually(async () => (await metricValue(gw, sent)) === 2, 'the second message posted');
+    // Stopping reports whatever is still queued, in flight or waiting to retry: nothing may be.
+    await gw.stop();
+    expect(droppedLog(gw.logs)).toBeUndefined();
+    expect(receiver.received.map((r) => (r.body as MessageView).id)).toEqual([id, id, secondId]);
     expect(gw.logs.text).not.toContain('cb-secret');
   });
 
