@@ -5,6 +5,7 @@ import type { SimulatorOptions } from '../../src/sim/smsc-simulator';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { sms, startGateway, waitFor } from '../support/gateway';
 import { metricValue } from '../support/metrics-text';
+import { eventually } from '../support/status-api';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,6 +25,8 @@ async function setup(options: SimulatorOptions, env: Record<string, string> = {}
 
 const number = (i: number) => `+44791112${String(i % 10000).padStart(4, '0')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Room past a deadline for a busy machine; a request that waited for the storm to end takes seconds more. */
+const LOAD_ROOM_MS = 1000;
 
 describe('throttling', () => {
   // The issue's scenario is 10 s of ESME_RTHROTTLED with the default 1 s pause. Run at half scale
@@ -51,12 +54,16 @@ describe('throttling', () => {
     const answers = await Promise.all(requests.map(async (r) => ({ ...r, res: await r.answer })));
 
     // Deadline measured where it is kept (the handler); the client adds its own connection time.
+    // Without a deadline the early requests would wait for the end of the storm, seconds later.
     const latencies = gw.logs.records().filter((r) => r.msg === 'exsign request').map((r) => Number(r.latencyMs));
     expect(latencies).toHaveLength(answers.length);
-    for (const ms of latencies) expect(ms).toBeLessThan(DEADLINE_MS + 250);
-    for (const { res } of answers) expect(res.ms).toBeLessThan(DEADLINE_MS + 1000);
+    for (const ms of latencies) expect(ms).toBeLessThan(DEADLINE_MS + LOAD_ROOM_MS);
+    for (const { res } of answers) expect(res.ms).toBeLessThan(DEADLINE_MS + 2 * LOAD_ROOM_MS);
+    // Early: the deadline passed inside the storm. Late: the deadline came well after the SMSC
+    // accepted its first submit (the probe after the storm), so the message must have gone through.
+    const firstAccepted = smsc.submits.find((s) => s.receivedAt >= stormEnd)!.receivedAt;
     const early = answers.filter((a) => started + a.sentAt + DEADLINE_MS < stormEnd - 200);
-    const late = answers.filter((a) => started + a.sentAt > stormEnd - DEADLINE_MS + PAUSE_MS + 250);
+    const late = answers.filter((a) => started + a.sentAt + DEADLINE_MS > firstAccepted + 500);
     // Both groups are substantial (about 20 and 15 requests at this spacing; fewer when the machine is slow to start).
     expect(early.length).toBeGreaterThanOrEqual(10);
     expect(late.length).toBeGreaterThanOrEqual(5);
@@ -90,7 +97,7 @@ describe('throttling', () => {
     const { smsc, gw } = await setup(behaviours['fail-first'](1, ESME_RTHROTTLED), { SMSGW_SMSC_THROTTLE_PAUSE_MS: '300' });
     const first = gw.post(sms('code 0', number(0)));
     await waitFor(() => smsc.submits.length === 1, 'first submit');
-    await sleep(50); // inside the pause
+    await eventually(async () => (await metricValue(gw, 'smsgw_smpp_throttle_pauses_total{smsc="default"}')) === 1, 'the pause to begin');
     const others = Array.from({ length: 4 }, (_, i) => gw.post(sms(`code ${i + 1}`, number(i + 1))));
     const results = await Promise.all([first, ...others]);
     expect(results.every((r) => r.json.IsSuccess)).toBe(true);
@@ -203,6 +210,6 @@ describe('TPS limits', () => {
     }
     // 80 submits at 2 × 20/s take about 2 s less the initial bursts; unlimited they take milliseconds.
     expect(elapsed).toBeGreaterThanOrEqual(RUN_MS * 0.85);
-    expect(elapsed).toBeLessThan(RUN_MS * 1.5);
+    expect(elapsed).toBeLessThan(RUN_MS + 2 * LOAD_ROOM_MS);
   });
 });
