@@ -37,10 +37,28 @@ describe('TokenBucket', () => {
     expect(sent).toBeLessThanOrEqual(255);
   });
 
-  it('forTps: none for 0, a tenth of a second of burst otherwise', () => {
+  it.each([
+    [50, 5],
+    [200, 20],
+    [25, 2], // 2.5 rounded down
+    [5, 1], // at least one, whatever the rate
+    [0.5, 1],
+  ])('forTps(%p): a tenth of a second of burst, taken at once: %i', (tps, burst) => {
+    const bucket = TokenBucket.forTps(tps)!;
+    expect(bucket.ratePerSecond).toBe(tps);
+    // All at one instant, just after it was made full: the burst passes, the next token waits.
+    const now = performance.now();
+    let taken = 0;
+    while (bucket.waitMs(now) === 0) {
+      bucket.take();
+      taken++;
+    }
+    expect(taken).toBe(burst);
+    expect(bucket.waitMs(now)).toBeGreaterThan(0);
+  });
+
+  it('forTps: none for 0; a negative rate is refused', () => {
     expect(TokenBucket.forTps(0)).toBeUndefined();
-    const bucket = TokenBucket.forTps(0.5)!;
-    expect(bucket.ratePerSecond).toBe(0.5);
     expect(() => new TokenBucket(-1, 1)).toThrow(RangeError);
   });
 });
