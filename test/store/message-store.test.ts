@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMemoryStore } from '../../src/store/memory-store';
@@ -29,6 +29,66 @@ function held(id: string, canonicalKeys: string[], expiresAt = T0 + 60_000, smsc
     canonicalKeys,
     expiresAt,
   };
+}
+
+const PAGE_SIZE = 4096;
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+const BIG_SEGMENTS = (key: string) => Array.from({ length: 30 }, (_, k) => `${key}-${k}-${'7'.repeat(20)}`);
+
+/** Bytes this thread has passed to write(2) so far: Linux accounts I/O per thread. */
+function threadWrittenBytes(): number {
+  const line = readFileSync('/proc/thread-self/io', 'utf8').split('\n').find((l) => l.startsWith('wchar: '));
+  return Number(line!.slice('wchar: '.length));
+}
+
+async function bytesThisThreadWrites(work: () => Promise<unknown>): Promise<number> {
+  const before = threadWrittenBytes();
+  await work();
+  return threadWrittenBytes() - before;
+}
+
+async function waitForGrowth(file: string, sizeBefore: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (statSync(file).size <= sizeBefore) {
+    if (Date.now() > deadline) throw new Error(`${file} did not grow within 5 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Writes in turns until the WAL holds 1.5 times SQLite's automatic-checkpoint threshold, while a
+ * read transaction on another connection keeps any checkpoint from copying the new pages into the
+ * database file. `release` ends that transaction.
+ */
+async function holdWalPastAutoCheckpoint(file: string, write: (turn: number) => Promise<unknown>): Promise<{ walPages: number; release(): void }> {
+  const reader = new Database(file, { readonly: true });
+  reader.exec('BEGIN');
+  reader.prepare('SELECT count(*) FROM sqlite_master').get(); // the snapshot starts here
+  const walFrames = () => Math.floor(statSync(`${file}-wal`).size / (PAGE_SIZE + 24));
+  const framesBefore = walFrames();
+  let turn = 0;
+  while (walFrames() - framesBefore <= SQLITE_AUTOCHECKPOINT_PAGES * 1.5 && turn < 1000) await write(turn++);
+  return {
+    walPages: walFrames() - framesBefore,
+    release: () => {
+      reader.exec('COMMIT');
+      reader.close();
+    },
+  };
+}
+
+/** Runs `start`, then blocks this thread until `done()` or `timeoutMs`: no event-loop turn runs meanwhile. */
+function blockThisThread(start: () => void, done: () => boolean, timeoutMs: number): { done: boolean; bytesWritten: number } {
+  const before = threadWrittenBytes();
+  start();
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const until = Date.now() + timeoutMs;
+  let finished = done();
+  while (!finished && Date.now() < until) {
+    Atomics.wait(sleeper, 0, 0, 20);
+    finished = done();
+  }
+  return { done: finished, bytesWritten: threadWrittenBytes() - before };
 }
 
 const dirs: string[] = [];
@@ -201,23 +261,51 @@ describe('sqlite store', () => {
 
   it('checkpoints the WAL into the database file from its worker, not in the commits', async () => {
     const dir = tempDir();
-    const store = openSqliteStore(dir);
     const file = path.join(dir, STORE_FILE);
-    await store.create(record('m0', ['0']));
-    const sizeBefore = statSync(file).size;
-    // Far below the 1000 pages of SQLite's own automatic checkpoint: only the worker moves them.
-    for (let turn = 0; turn < 10; turn++) {
-      await Promise.all(Array.from({ length: 30 }, (_, i) => store.create(record(`m${turn}-${i}`, [`${turn}-${i}`]))));
-    }
+    const store = openSqliteStore(dir);
+    const writeMany = (turn: number) =>
+      Promise.all(Array.from({ length: 20 }, (_, j) => store.create(record(`m${turn}-${j}`, BIG_SEGMENTS(`${turn}-${j}`)))));
     try {
-      const deadline = Date.now() + 5000;
-      while (statSync(file).size <= sizeBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(statSync(file).size).toBeGreaterThan(sizeBefore);
+      await store.create(record('m0', ['0']));
+      await waitForGrowth(file, statSync(file).size); // the worker runs: the store has turned SQLite's own checkpoint off
+
+      // Not in the commits: past SQLite's threshold, its own checkpoint would copy the pages into
+      // the file inside the next commit, in this thread. The commit writes its few WAL frames only.
+      const { walPages, release } = await holdWalPastAutoCheckpoint(file, writeMany);
+      expect(walPages).toBeGreaterThan(SQLITE_AUTOCHECKPOINT_PAGES);
+      release();
+      expect(await bytesThisThreadWrites(() => store.create(record('last', ['last'])))).toBeLessThan(16 * PAGE_SIZE);
+
+      // From its worker: with this thread blocked from the moment the pages may be copied (no event
+      // loop turn, no commit, no timer of ours), the file still grows by megabytes.
+      const again = await holdWalPastAutoCheckpoint(file, (turn) => writeMany(turn + 1000));
+      const sizeAtRelease = statSync(file).size;
+      const blocked = blockThisThread(again.release, () => statSync(file).size >= sizeAtRelease + 2 ** 20, 5000);
+      expect(blocked.done).toBe(true);
+      expect(blocked.bytesWritten).toBeLessThan(PAGE_SIZE);
     } finally {
       await store.close();
     }
   });
 
+  it('the checks above see a checkpoint that SQLite runs in the commit (a plain connection)', async () => {
+    const file = path.join(tempDir(), 'plain.sqlite');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const insertMany = db.transaction(() => {
+      for (let j = 0; j < 20; j++) insert.run('x'.repeat(3000));
+    });
+    try {
+      const { walPages, release } = await holdWalPastAutoCheckpoint(file, async () => insertMany());
+      expect(walPages).toBeGreaterThan(SQLITE_AUTOCHECKPOINT_PAGES);
+      release();
+      expect(await bytesThisThreadWrites(async () => insert.run('last'))).toBeGreaterThan(SQLITE_AUTOCHECKPOINT_PAGES * PAGE_SIZE);
+    } finally {
+      db.close();
+    }
+  });
   it('rejects a write while another process holds the write lock, and succeeds after', async () => {
     const dir = tempDir();
     const store = openSqliteStore(dir);
