@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CountryCode } from 'libphonenumber-js/max';
 
 type Library = Pick<typeof import('libphonenumber-js/max'), 'parsePhoneNumberFromString'>;
@@ -27,6 +28,10 @@ function answers(library: Library) {
   });
 }
 
+/** The library's module that tests a number against a metadata pattern: what the cache replaces. */
+const HELPER = path.join(path.dirname(require.resolve('libphonenumber-js/package.json')), 'build', 'helpers', 'matchesEntirely.js');
+type Helper = { default: (text: string | undefined, pattern: string) => boolean };
+
 describe('cachePhonePatterns', () => {
   it('patches the library in place and leaves every answer as it was', async () => {
     let before: ReturnType<typeof answers> = [];
@@ -35,11 +40,21 @@ describe('cachePhonePatterns', () => {
       before = answers(await import('libphonenumber-js/max'));
     });
     await jest.isolateModulesAsync(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- outside the package's exports map
+      const helper = require(HELPER) as Helper;
+      const original = helper.default;
       const { cachePhonePatterns } = await import('../../src/sms/phone-pattern-cache');
       // false would mean a release moved the helper: validation still works, only slower.
       expect(cachePhonePatterns()).toBe(true);
-      expect(cachePhonePatterns()).toBe(true); // idempotent
+      const patched = helper.default;
+      expect(patched).not.toBe(original);
+      expect(cachePhonePatterns()).toBe(true); // idempotent: not wrapped twice
+      expect(helper.default).toBe(patched);
+      // The library's own validation calls go through the replaced export.
+      const calls = jest.spyOn(helper, 'default');
       after = answers(await import('libphonenumber-js/max'));
+      expect(calls.mock.calls.length).toBeGreaterThan(INPUTS.length);
+      expect(calls.mock.calls.every(([, pattern]) => typeof pattern === 'string')).toBe(true);
     });
     expect(after).toEqual(before);
     expect(before.filter((a) => a?.valid)).toHaveLength(11);
