@@ -8,29 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
+import { prng, testSeed, type Rng } from '../support/prng';
 
 const CASES = 10_000;
 const CONCURRENCY = 16;
 const EXSIGN_PATH = '/exsign/sms';
 const TOKEN = 'fuzz-token-6c1e0b8a2f';
-const SEED = Number(process.env.SMSGW_FUZZ_SEED ?? Date.now() % 2 ** 31);
-
-/** mulberry32: small, fast, good enough to drive a fuzzer reproducibly. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  const chance = (p: number) => next() < p;
-  return { next, int, pick, chance };
-}
-type Rng = ReturnType<typeof prng>;
+const SEED = testSeed('SMSGW_FUZZ_SEED');
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const VALID_AUTH = `token ${b64(TOKEN)}`;
