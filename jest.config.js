@@ -7,5 +7,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/install/'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 20000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/every-test-asserts.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
