@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'SMSC_LINK_LOST'
   | 'QUEUE_FULL'
   | 'TOO_MANY_REQUESTS'
+  | 'STORE_UNAVAILABLE'
   | AbuseRefusalCode
   | 'SHUTTING_DOWN'
   | 'INTERNAL_ERROR';
@@ -87,6 +88,9 @@ export const queueFull = (): GatewayError =>
 
 export const tooManyRequests = (max: number): GatewayError =>
   new GatewayError('TOO_MANY_REQUESTS', `Gateway busy: ${max} requests already in progress; retry shortly`);
+
+export const storeUnavailable = (): GatewayError =>
+  new GatewayError('STORE_UNAVAILABLE', 'Gateway cannot reach its shared store (Redis), so abuse limits cannot be checked: sending is refused until it is back; retry shortly', true);
 
 export const shuttingDown = (): GatewayError =>
   new GatewayError('SHUTTING_DOWN', 'Gateway shutting down; retry on another instance');

@@ -32,6 +32,7 @@ export const GATEWAY_FAILURE_OUTCOMES = [
   'smsc_link_lost',
   'queue_full',
   'too_many_requests',
+  'store_unavailable',
   'shutting_down',
   'internal_error',
 ] as const;
@@ -61,6 +62,7 @@ export const SMTP_OUTCOMES = [
   'smsc_link_lost',
   'queue_full',
   'too_many_requests',
+  'store_unavailable',
   ...ABUSE_REFUSAL_REASONS,
   'shutting_down',
   'internal_error',

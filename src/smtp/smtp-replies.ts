@@ -43,6 +43,7 @@ const REPLIES: Record<ErrorCode, SmtpReply> = {
   SMSC_LINK_LOST: reply(451, '4.4.2'),
   QUEUE_FULL: reply(451, '4.4.5'),
   TOO_MANY_REQUESTS: reply(451, '4.4.5'),
+  STORE_UNAVAILABLE: reply(451, '4.3.0'),
   SHUTTING_DOWN: reply(451, '4.3.2'),
   INTERNAL_ERROR: reply(451, '4.3.0'),
 };

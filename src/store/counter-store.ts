@@ -18,9 +18,9 @@ export interface CounterStore {
   /**
    * Records event `id` under every key when each of them is below its limit, or else records
    * nothing. Check and record are one atomic step, so concurrent callers cannot both take the
-   * last slot of a limit.
+   * last slot of a limit. A shared store gives up by `until` (epoch ms) at the latest.
    */
-  take(limits: readonly WindowLimit[], id: string): Promise<TakeResult>;
+  take(limits: readonly WindowLimit[], id: string, until?: number): Promise<TakeResult>;
   /** Forgets event `id` under these keys (the message it counted was never sent). */
   release(keys: readonly string[], id: string): Promise<void>;
 }

@@ -5,6 +5,11 @@ import path from 'node:path';
 import { createMemoryStore } from '../../src/store/memory-store';
 import type { HeldReceipt, MessageRecord, MessageStore } from '../../src/store/message-store';
 import { openSqliteStore, STORE_FILE } from '../../src/store/sqlite-store';
+import { openRecordSpool } from '../../src/store/record-spool';
+import { createRedisLink, type RedisLink } from '../../src/store/redis-link';
+import { createRedisMessageStore } from '../../src/store/redis-message-store';
+import { createLogger } from '../../src/log';
+import { hasRedis, startRedis, type RedisServer } from '../support/redis-server';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 
@@ -101,10 +106,34 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.each([
+// The Redis store runs the same contract against a real redis-server; each test has its own prefix.
+let redis: RedisServer | undefined;
+let link: RedisLink | undefined;
+let prefixes = 0;
+const quiet = createLogger('silent');
+/** Records in these tests were submitted in January 2026: a retention of ten years keeps them. */
+const TEN_YEARS_MS = 10 * 365 * 86_400_000;
+const openRedisStore = () =>
+  createRedisMessageStore({ link: link!, prefix: `t${++prefixes}:`, retentionMs: TEN_YEARS_MS, spool: openRecordSpool(tempDir()), logger: quiet });
+
+const stores: [string, () => MessageStore][] = [
   ['memory', () => createMemoryStore()],
   ['sqlite', () => openSqliteStore(tempDir())],
-] as const)('%s store', (_name, open) => {
+];
+if (hasRedis()) {
+  stores.push(['redis', openRedisStore]);
+  beforeAll(async () => {
+    redis = await startRedis();
+    link = createRedisLink({ url: redis.url, commandTimeoutMs: 2000, logger: quiet });
+    expect(await link.whenUp(5000)).toBe(true);
+  });
+  afterAll(async () => {
+    await link?.close();
+    await redis?.stop();
+  });
+}
+
+describe.each(stores)('%s store', (name, open) => {
   let store: MessageStore;
   beforeEach(() => {
     store = open();
@@ -189,7 +218,8 @@ describe.each([
     expect(await store.findHeld('default', 'id4', 'x')).toHaveLength(1);
   });
 
-  it('purges records submitted before the cut-off, with their SMSC ids', async () => {
+  // Redis expires records by their TTL instead (see the redis store's own tests).
+  if (name !== 'redis') it('purges records submitted before the cut-off, with their SMSC ids', async () => {
     await store.create(record('old1', ['A'], T0));
     await store.create(record('old2', ['B'], T0 + 1000));
     await store.create(record('new', ['C'], T0 + 10_000));

@@ -1,0 +1,174 @@
+import Redis, { type RedisOptions } from 'ioredis';
+import type { Logger } from '../log';
+
+/** Redis could not answer in time (down, restarting, unreachable, slow, or it refused the command). */
+export class StoreUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface RedisLinkOptions {
+  /** redis://[user:password@]host:port/db or rediss:// (TLS). */
+  url: string;
+  /** Longest wait for one command (also capped by the caller's deadline). */
+  commandTimeoutMs: number;
+  logger: Logger;
+  /** Each command's round trip, by operation name (a bounded set chosen by the callers). */
+  onCommand?(op: string, seconds: number): void;
+}
+
+export interface RedisLink {
+  readonly client: Redis;
+  /** True while the connection is ready (commands are sent, not refused at once). */
+  isUp(): boolean;
+  /**
+   * Runs `run` against Redis, waiting at most commandTimeoutMs and never past `until`: a down or
+   * slow Redis rejects with StoreUnavailableError instead of holding the caller up. A command
+   * given up on may still run later, so every write the gateway sends is idempotent.
+   */
+  call<T>(op: string, run: (client: Redis) => Promise<T>, until?: number): Promise<T>;
+  /** A connection of its own, with the same settings, for blocking reads (XREADGROUP). */
+  duplicate(name: string): Redis;
+  /** Resolves true once the connection is ready, or false after `timeoutMs`. */
+  whenUp(timeoutMs: number): Promise<boolean>;
+  /** Called with true when the connection becomes ready, false when it is lost. */
+  onState(listener: (up: boolean) => void): void;
+  /** The URL without its password, for logs. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+/** Consecutive timeouts after which a connection that still looks open is dropped and remade (a half-open link). */
+const TIMEOUTS_BEFORE_RECONNECT = 3;
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 2000;
+
+/** The URL for logs: scheme, host, port and database, never the user name or password. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/**
+ * One connection to Redis, shared by every part of the gateway that keeps state there.
+ *
+ * ioredis's offline queue is off: while the connection is down a command fails at once rather
+ * than waiting for a reconnect that may come after the request's deadline. maxRetriesPerRequest 0
+ * makes commands in flight when the connection drops fail with it, instead of being sent again
+ * after the reconnect, when their caller has long moved on. Reconnection goes on by itself, with
+ * a backoff from RECONNECT_MIN_MS to RECONNECT_MAX_MS.
+ */
+export function createRedisLink(o: RedisLinkOptions): RedisLink {
+  const where = redactRedisUrl(o.url);
+  const log = o.logger.child({ redis: where });
+  const options: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    // Commands issued in the same event-loop turn go out in one write.
+    enableAutoPipelining: true,
+    connectTimeout: Math.max(1000, o.commandTimeoutMs),
+    keepAlive: 10_000,
+    connectionName: 'smsgw',
+    retryStrategy: (times) => Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(times - 1, 5)) * (0.8 + Math.random() * 0.4),
+    // A READONLY reply means a replica was promoted away from us (failover): reconnect to find the master.
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
+  };
+  const client = new Redis(o.url, options);
+  const listeners: ((up: boolean) => void)[] = [];
+  let up = false;
+  let timeouts = 0;
+  let lastError = '';
+  let closing = false;
+
+  const setUp = (next: boolean) => {
+    if (next === up) return;
+    up = next;
+    timeouts = 0;
+    for (const listener of listeners) listener(next);
+  };
+  client.on('ready', () => setUp(true));
+  client.on('close', () => setUp(false));
+  client.on('end', () => setUp(false));
+  client.on('error', (err: Error) => {
+    // Every reconnect attempt errs the same way while Redis is down: log each new reason once.
+    if (err.message === lastError || closing) return;
+    lastError = err.message;
+    log.warn({ err: err.message }, 'Redis connection error');
+  });
+  client.on('ready', () => {
+    lastError = '';
+  });
+
+  function withDeadline<T>(op: string, promise: Promise<T>, waitMs: number): Promise<T> {
+    const started = performance.now();
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (++timeouts >= TIMEOUTS_BEFORE_RECONNECT && up) {
+          log.warn({ timeouts }, 'Redis does not answer on an open connection; reconnecting');
+          client.disconnect(true);
+        }
+        reject(new StoreUnavailableError(`Redis did not answer ${op} within ${Math.round(waitMs)} ms`));
+      }, waitMs);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          timeouts = 0;
+          o.onCommand?.(op, (performance.now() - started) / 1000);
+          resolve(value);
+        },
+        (err: Error) => {
+          clearTimeout(timer);
+          reject(err instanceof StoreUnavailableError ? err : new StoreUnavailableError(`Redis ${op} failed: ${err.message}`));
+        },
+      );
+    });
+  }
+
+  return {
+    client,
+    where,
+    isUp: () => up,
+    call<T>(op: string, run: (client: Redis) => Promise<T>, until?: number): Promise<T> {
+      if (!up) return Promise.reject(new StoreUnavailableError(`Redis unreachable (${where})`));
+      const waitMs = Math.min(o.commandTimeoutMs, until === undefined ? Infinity : until - Date.now());
+      if (waitMs <= 0) return Promise.reject(new StoreUnavailableError(`no time left for Redis ${op}`));
+      let running: Promise<T>;
+      try {
+        running = run(client);
+      } catch (err) {
+        return Promise.reject(new StoreUnavailableError(`Redis ${op} failed: ${(err as Error).message}`));
+      }
+      return withDeadline(op, running, waitMs);
+    },
+    duplicate(name) {
+      const copy = client.duplicate({ connectionName: `smsgw-${name}`, enableAutoPipelining: false });
+      copy.on('error', () => undefined); // the main connection logs the reasons
+      return copy;
+    },
+    onState(listener) {
+      listeners.push(listener);
+    },
+    whenUp(timeoutMs) {
+      if (up) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        listeners.push((state) => {
+          if (!state) return;
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+    async close() {
+      closing = true;
+      setUp(false);
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

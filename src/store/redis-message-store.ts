@@ -1,0 +1,300 @@
+import type { ClientContext, Result } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { canonicalId } from '../dlr/message-id';
+import type { Logger } from '../log';
+import type { HeldReceipt, MessageRecord, MessageStore, SegmentRef, StoredHeldReceipt } from './message-store';
+import type { RecordSpool } from './record-spool';
+import { StoreUnavailableError, type RedisLink } from './redis-link';
+
+// A record is stored once: a second write of the same JSON (a write sent again after a lost
+// reply, or a spooled record flushed twice) succeeds; a different record under the id does not.
+const CREATE = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+return 0
+`;
+// Compare-and-set: update() reads, applies its change in JS, and writes only if nobody wrote in
+// between (then it reads again). The TTL set at creation stays.
+const SWAP = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1
+`;
+// KEYS: the held receipt, the expiry index, its key sets. ARGV: id, JSON, expiresAt, TTL.
+const HOLD = `
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+for i = 3, #KEYS do
+  redis.call('SADD', KEYS[i], ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], ARGV[4])
+end
+return redis.call('ZCARD', KEYS[2])
+`;
+// KEYS: the expiry index, the held receipt, its key sets. ARGV: id. Returns the receipt to the
+// one caller that removed it from the index (so an expired one is counted once, by one instance).
+const TAKE_HELD = `
+local claimed = redis.call('ZREM', KEYS[1], ARGV[1])
+local held = redis.call('GET', KEYS[2])
+redis.call('DEL', KEYS[2])
+for i = 3, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+if claimed == 1 then return held end
+return false
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    smsgwCreate(key: string, json: string, ttlMs: number): Result<number, Context>;
+    smsgwSwap(key: string, expected: string, next: string): Result<number, Context>;
+    smsgwHold(...args: (string | number)[]): Result<number, Context>;
+    smsgwTakeHeld(...args: (string | number)[]): Result<string | null, Context>;
+  }
+}
+
+export interface RedisMessageStoreOptions {
+  link: RedisLink;
+  prefix: string;
+  /** Records (and their SMSC-id index) expire this long after submission. */
+  retentionMs: number;
+  /** Where records go while Redis cannot take them. */
+  spool: RecordSpool;
+  logger: Logger;
+  /** A spooled record reached Redis: receipts held for it can now be matched. */
+  onFlushed?(record: MessageRecord): void;
+  /** A record went to the spool instead of Redis. */
+  onSpooled?(): void;
+  now?(): number;
+}
+
+/** A held receipt's keys outlive its hold by this much, so housekeeping finds (and counts) it first. */
+const HELD_TTL_MARGIN_MS = 10 * 60_000;
+const UPDATE_ATTEMPTS = 10;
+const FLUSH_BATCH = 100;
+const FLUSH_INTERVAL_MS = 1000;
+
+/**
+ * MessageStore in Redis, so every instance sees every record: a receipt settles its record on
+ * whichever instance's bind it arrives, and GET /messages/:id answers everywhere.
+ *
+ * Keys (after the prefix): msg:<id> (the record's JSON, expiring at the end of the retention);
+ * sid:<smsc>:<canonical SMSC id> (a hash from "<id>/<part>" to the exact id and submit time, same
+ * retention); {held}:* for early receipts (one hash tag: hold and release are scripts over them).
+ * Records, receipts and index hold no phone number and no text, as in the embedded store.
+ *
+ * A record Redis cannot take (down, restarting, too slow) goes to the local spool and create()
+ * still succeeds; the spool is written to Redis once it answers again, and read by get() meanwhile.
+ */
+export function createRedisMessageStore(o: RedisMessageStoreOptions): MessageStore & { flush(): Promise<number>; spooled(): number } {
+  const { link, spool } = o;
+  const now = o.now ?? Date.now;
+  const client = link.client;
+  client.defineCommand('smsgwCreate', { numberOfKeys: 1, lua: CREATE });
+  client.defineCommand('smsgwSwap', { numberOfKeys: 1, lua: SWAP });
+  client.defineCommand('smsgwHold', { lua: HOLD });
+  client.defineCommand('smsgwTakeHeld', { lua: TAKE_HELD });
+
+  const msgKey = (id: string) => `${o.prefix}msg:${id}`;
+  const sidKey = (smsc: string, canonical: string) => `${o.prefix}sid:${encodeURIComponent(smsc)}:${canonical}`;
+  const heldKey = (id: string) => `${o.prefix}{held}:r:${id}`;
+  const heldExpiry = `${o.prefix}{held}:exp`;
+  const heldIndexKey = (smsc: string, kind: 'x' | 'c', key: string) => `${o.prefix}{held}:${kind}:${encodeURIComponent(smsc)}:${key}`;
+  const heldIndexKeys = (h: HeldReceipt) => [heldIndexKey(h.smsc, 'x', h.exactKey), ...h.canonicalKeys.map((key) => heldIndexKey(h.smsc, 'c', key))];
+
+  // How many receipts are held, as Redis said at the last create or hold. A create reads it after
+  // writing its record (same pipeline), and a hold writes before matching again, so whichever of
+  // the two comes second sees the other: no instance skips a receipt another one just held.
+  let heldCount = 0;
+  let spooledCount = spool.count();
+
+  async function put(record: MessageRecord, json: string): Promise<void> {
+    const ttlMs = Math.max(1, record.submittedAt + o.retentionMs - now());
+    const results = await link.call('create', (c) => {
+      const pipeline = c.pipeline().smsgwCreate(msgKey(record.id), json, ttlMs);
+      record.segments.forEach((segment, part) => {
+        if (segment.smscMessageId === null) return;
+        const key = sidKey(record.smsc, canonicalId(segment.smscMessageId));
+        pipeline.hset(key, `${record.id}/${part}`, JSON.stringify([segment.smscMessageId, record.submittedAt])).pexpire(key, o.retentionMs);
+      });
+      return pipeline.zcard(heldExpiry).exec();
+    });
+    for (const [err] of results ?? []) if (err) throw new StoreUnavailableError(`Redis create failed: ${err.message}`);
+    heldCount = Number(results![results!.length - 1]![1]);
+    if (results![0]![1] !== 1) {
+      await unindex(record);
+      throw new Error(`message ${record.id} already exists`);
+    }
+  }
+
+  /** Takes back the index entries of a record refused for its id, except those the stored record shares. */
+  async function unindex(refused: MessageRecord): Promise<void> {
+    const stored = (await parsedGet(refused.id))?.record;
+    await link.call('create', (c) => {
+      const pipeline = c.pipeline();
+      refused.segments.forEach((segment, part) => {
+        if (segment.smscMessageId === null || stored?.segments[part]?.smscMessageId === segment.smscMessageId) return;
+        pipeline.hdel(sidKey(refused.smsc, canonicalId(segment.smscMessageId)), `${refused.id}/${part}`);
+      });
+      return pipeline.exec();
+    });
+  }
+
+  async function parsedGet(id: string): Promise<{ json: string; record: MessageRecord } | undefined> {
+    const json = await link.call('get', (c) => c.get(msgKey(id)));
+    return json === null ? undefined : { json, record: JSON.parse(json) as MessageRecord };
+  }
+
+  let flushing: Promise<number> | undefined;
+  async function flushOnce(): Promise<number> {
+    let flushed = 0;
+    for (;;) {
+      const batch = spool.oldest(FLUSH_BATCH);
+      if (batch.length === 0) break;
+      const done: string[] = [];
+      for (const { id, json } of batch) {
+        const record = JSON.parse(json) as MessageRecord;
+        if (record.submittedAt + o.retentionMs <= now()) {
+          done.push(id); // past retention: Redis would not keep it either
+          continue;
+        }
+        try {
+          await put(record, json);
+        } catch (err) {
+          if (err instanceof StoreUnavailableError) break;
+          o.logger.error({ messageId: id, err: (err as Error).message }, 'spooled message record refused by Redis; dropped');
+          done.push(id);
+          continue;
+        }
+        done.push(id);
+        o.onFlushed?.(record);
+      }
+      spool.remove(done);
+      flushed += done.length;
+      spooledCount = spool.count();
+      if (done.length < batch.length) break;
+    }
+    if (flushed > 0) o.logger.info({ flushed, left: spooledCount }, 'message records kept locally during a Redis outage written to Redis');
+    return flushed;
+  }
+  function flush(): Promise<number> {
+    flushing ??= flushOnce().finally(() => (flushing = undefined));
+    return flushing;
+  }
+  const flushTimer = setInterval(() => {
+    if (spooledCount > 0 && link.isUp()) void flush().catch(() => undefined);
+  }, FLUSH_INTERVAL_MS);
+  flushTimer.unref();
+  link.onState((up) => {
+    if (up && spooledCount > 0) void flush().catch(() => undefined);
+  });
+
+  async function claimHeld(id: string, held: HeldReceipt | undefined): Promise<string | null> {
+    const keys = [heldExpiry, heldKey(id), ...(held ? heldIndexKeys(held) : [])];
+    return link.call('release', (c) => c.smsgwTakeHeld(keys.length, ...keys, id));
+  }
+
+  return {
+    async create(record) {
+      const json = JSON.stringify(record);
+      try {
+        await put(record, json);
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) throw err;
+        spool.add(record.id, json);
+        spooledCount++;
+        o.onSpooled?.();
+        o.logger.warn({ messageId: record.id, err: err.message }, 'Redis unavailable: message record kept locally until it is back');
+      }
+    },
+
+    async get(id) {
+      try {
+        return (await parsedGet(id))?.record ?? spool.get(id);
+      } catch (err) {
+        const local = spool.get(id);
+        if (local) return local;
+        throw err;
+      }
+    },
+
+    async update(id, change) {
+      for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+        const current = await parsedGet(id);
+        if (!current) return undefined;
+        const next = change(structuredClone(current.record));
+        if (!next) return current.record;
+        const swapped = await link.call('update', (c) => c.smsgwSwap(msgKey(id), current.json, JSON.stringify(next)));
+        if (swapped === 1) return next;
+      }
+      throw new Error(`message ${id} changed ${UPDATE_ATTEMPTS} times while being updated`);
+    },
+
+    async findBySmscId(smsc, key, kind) {
+      const entries = await link.call('find', (c) => c.hgetall(sidKey(smsc, kind === 'exact' ? canonicalId(key) : key)));
+      const oldest = now() - o.retentionMs;
+      const refs: SegmentRef[] = [];
+      for (const [field, value] of Object.entries(entries)) {
+        const [exact, submittedAt] = JSON.parse(value) as [string, number];
+        if ((kind === 'exact' && exact !== key) || submittedAt < oldest) continue;
+        const slash = field.lastIndexOf('/');
+        refs.push({ messageId: field.slice(0, slash), part: Number(field.slice(slash + 1)), submittedAt });
+      }
+      return refs.sort((a, b) => a.submittedAt - b.submittedAt || a.part - b.part);
+    },
+
+    async hold(receipt) {
+      const id = randomUUID();
+      const keys = [heldKey(id), heldExpiry, ...heldIndexKeys(receipt)];
+      const ttlMs = Math.max(1, receipt.expiresAt - now()) + HELD_TTL_MARGIN_MS;
+      heldCount = await link.call('hold', (c) => c.smsgwHold(keys.length, ...keys, id, JSON.stringify(receipt), receipt.expiresAt, ttlMs));
+      return id;
+    },
+
+    mayHoldReceipts() {
+      return heldCount > 0;
+    },
+
+    async findHeld(smsc, exactKey, canonicalKey) {
+      const found = await link.call('find-held', async (c) => {
+        const ids = await c.sunion(heldIndexKey(smsc, 'x', exactKey), heldIndexKey(smsc, 'c', canonicalKey));
+        return ids.length === 0 ? [] : (await c.mget(ids.map(heldKey))).map((json, i) => ({ json, id: ids[i]! }));
+      });
+      return found
+        .filter((h): h is { json: string; id: string } => h.json !== null)
+        .map(({ json, id }): StoredHeldReceipt => ({ ...(JSON.parse(json) as HeldReceipt), id }))
+        .sort((a, b) => a.expiresAt - b.expiresAt || a.id.localeCompare(b.id));
+    },
+
+    async release(id) {
+      const json = await link.call('release', (c) => c.get(heldKey(id)));
+      await claimHeld(id, json === null ? undefined : (JSON.parse(json) as HeldReceipt));
+      heldCount = Math.max(0, heldCount - 1);
+    },
+
+    async expireHeld(at, limit) {
+      const ids = await link.call('expire-held', (c) => c.zrangebyscore(heldExpiry, '-inf', at, 'LIMIT', 0, limit));
+      const expired: StoredHeldReceipt[] = [];
+      for (const id of ids) {
+        const json = await link.call('expire-held', (c) => c.get(heldKey(id)));
+        const held = json === null ? undefined : (JSON.parse(json) as HeldReceipt);
+        const claimed = await claimHeld(id, held);
+        if (claimed !== null && held) expired.push({ ...held, id });
+      }
+      return expired;
+    },
+
+    async purgeMessages() {
+      return 0; // records and their index expire by themselves (TTL = retention)
+    },
+
+    async flush() {
+      return flush();
+    },
+
+    spooled: () => spooledCount,
+
+    async close() {
+      clearInterval(flushTimer);
+      await flushing?.catch(() => undefined);
+      spool.close();
+    },
+  };
+}
