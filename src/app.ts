@@ -19,7 +19,7 @@ import { smscSettings } from './config/smsc-settings';
 import { createRouter } from './smpp/router';
 import { createSmscClient, type SmscClient } from './smpp/smsc-client';
 import { createSmsTarget } from './smpp/sms-target';
-import { createAbuseGuard } from './limits/abuse-guard';
+import { createAbuseGuard, type SentOnce } from './limits/abuse-guard';
 import { createMemoryCounterStore } from './store/memory-counter-store';
 import { createSmsService } from './sms/sms-service';
 import { createReceiptHandler } from './dlr/receipt-handler';
@@ -32,6 +32,8 @@ import { hashMessage, hashNumber, loadNumberHashKey } from './sms/number-hash';
 import { createSendPath } from './sms/send-path';
 import { createSmtpIngress } from './smtp/smtp-ingress';
 import { openMessageStore } from './store/open-store';
+import type { MessageRecord } from './store/message-store';
+import { openSharedState } from './store/shared-state';
 import { packageVersion } from './project-root';
 
 export interface Gateway {
@@ -59,7 +61,7 @@ export interface Gateway {
 /** Composition root: builds every part from the config; nothing starts until start(). */
 export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
   // First: a bad key file stops the start before anything listens.
-  const numberHashKey = loadNumberHashKey(config.privacy.numberHashKey, config.dataDir);
+  const localHashKey = config.privacy.numberHashKey || !config.redis.url ? loadNumberHashKey(config.privacy.numberHashKey, config.dataDir) : undefined;
   let simulator: SmscSimulator | undefined;
   let simulatorUrl: string | undefined;
   if (config.simulator.enabled) {
@@ -75,9 +77,15 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   const metrics = createMetrics({
     smscs: settings.map((s) => s.name),
     version: packageVersion(),
+    redis: Boolean(config.redis.url),
   });
   for (const warning of startupWarnings(config)) logger.warn(warning);
-  const store = openMessageStore(config.store.type, config.dataDir, logger);
+  // Records written locally while Redis was down reach it later: their held receipts are matched then.
+  let onRecordFlushed = (_record: MessageRecord): void => undefined;
+  const shared = config.redis.url ? await openSharedState(config, logger, metrics, (record) => onRecordFlushed(record)) : undefined;
+  // Without a configured key, instances sharing Redis share the key it holds (outside production).
+  const numberHashKey = localHashKey ?? (await shared!.numberHashKey());
+  const store = shared?.store ?? openMessageStore(config.store.type, config.dataDir, logger);
   const callback = config.dlr.callbackUrl
     ? createReceiptCallback({
         url: config.dlr.callbackUrl,
@@ -107,6 +115,11 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     ]),
   );
   const recorder = createMessageRecorder({ store, correlators, logger, onNotStored: () => metrics.storeWriteFailures.inc({ write: 'message_record' }) });
+  onRecordFlushed = (record) => {
+    correlators.get(record.smsc)?.onRecordCreated(record).catch((err: unknown) => {
+      logger.error({ messageId: record.id, err: (err as Error).message }, 'could not match held receipts to a message record written after a Redis outage');
+    });
+  };
   const smscs = settings.map((s) => {
     const client = createSmscClient(s, logger, createReceiptHandler({ smsc: s.name, logger, metrics, correlator: correlators.get(s.name)! }).onDeliver);
     client.binds.forEach((bind, i) => observeBind(bind, client.name, String(i), metrics));
@@ -117,13 +130,16 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   const smsc = smscs[0]!;
 
   // Abuse counters outlive a reload of the limits: a new budget counts what was already sent.
-  const counters = createMemoryCounterStore();
+  // With Redis they live there, shared by every instance, and in memory only while it cannot answer.
+  const localCounters = createMemoryCounterStore();
+  const counters = shared ? shared.counters(localCounters) : localCounters;
   const abuseGuard = (limits: Config['limits']) =>
     limits.enabled
       ? createAbuseGuard({
           ...limits,
           defaultRegion: config.message.defaultRegion,
           store: counters,
+          sharedDuplicates: shared && limits.dedupeWindowMs > 0 ? shared.duplicateFilter<SentOnce>('dedupe', limits.dedupeWindowMs) : undefined,
           hashKey: numberHashKey,
           onRefusal: (code) => metrics.abuseRefusals.inc({ reason: code.toLowerCase() as AbuseRefusalReason }),
           onDuplicate: () => metrics.abuseDuplicates.inc(),
@@ -151,7 +167,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       };
     },
     hashNumber: (e164) => hashNumber(numberHashKey, e164),
-    guard: { run: (destination, text, trace, send) => (guard ? guard.run(destination, text, trace, send) : send()) },
+    guard: { run: (destination, text, trace, send, deadline) => (guard ? guard.run(destination, text, trace, send, deadline) : send()) },
   });
 
   let draining = false;
@@ -164,6 +180,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     send: service.send,
     record: recorder.record,
     repeatWindowMs: config.smtp.repeatWindowMs,
+    sharedRepeats: shared && config.smtp.repeatWindowMs > 0 ? shared.duplicateFilter<string>('repeat', config.smtp.repeatWindowMs) : undefined,
     onRepeat: () => metrics.abuseDuplicates.inc(),
     onOutcome({ code, trace }) {
       if (code === 'SUCCESS' && trace.segments) metrics.messageSegments.observe(trace.segments);
@@ -186,6 +203,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     ready: () => !draining && smscs.some((client) => client.ready()),
     readiness: () =>
       smscs.flatMap((client) => client.binds.map((bind, i) => ({ smsc: client.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined }))),
+    // Every instance sees the same Redis outage: reporting it must not take them all out of the load balancer.
+    storeState: shared && (() => ({ type: 'redis', up: shared.link.isUp(), failure: config.redis.failure, spooledRecords: shared.store.spooled() })),
     onOutcome({ code, durationMs, previousToken }) {
       metrics.httpRequests.inc({ outcome: code.toLowerCase() as HttpOutcome });
       if (previousToken) metrics.previousTokenRequests.inc();
@@ -225,7 +244,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         });
   const metricsServer = createMetricsServer(metrics.registry, () => {
     smscs.forEach((client) => sampleBinds(client.binds, client.name, metrics));
-    metrics.abuseRateLimitKeys.set(counters.size());
+    metrics.abuseRateLimitKeys.set(localCounters.size());
+    if (shared) metrics.redisSpooledRecords.set(shared.store.spooled());
   });
 
   let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
@@ -287,7 +307,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         await closed;
         await housekeeping?.stop();
         await callback?.stop();
-        await store.close();
+        await (shared ?? store).close();
         await simulator?.stop();
         logger.info('gateway stopped');
       })();

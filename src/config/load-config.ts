@@ -4,6 +4,7 @@ import { projectRoot } from '../project-root';
 import path from 'node:path';
 import type { IdMatchMode } from '../dlr/message-id';
 import type { StoreType } from '../store/open-store';
+import type { RedisFailureMode } from '../store/redis-failover';
 import type { MailTextMode } from '../smtp/mail-text';
 import { schema, type Schema } from './schema';
 import { SmscConfigError, smscSettings } from './smsc-settings';
@@ -15,7 +16,7 @@ type Widen<T> = T extends string ? string : T extends number ? number : T extend
 type Properties = Values<Schema>;
 
 // The schema's formats only accept these values; the type says so once for every reader.
-export type Config = Omit<Properties, 'env' | 'smsc' | 'store' | 'smtp'> & {
+export type Config = Omit<Properties, 'env' | 'smsc' | 'store' | 'smtp' | 'redis'> & {
   env: 'production' | 'development' | 'test';
   smsc: Omit<Properties['smsc'], 'bindMode' | 'dataCoding' | 'dlrIdMatch'> & {
     bindMode: 'transceiver' | 'transmitter-receiver';
@@ -24,6 +25,7 @@ export type Config = Omit<Properties, 'env' | 'smsc' | 'store' | 'smtp'> & {
   };
   store: Omit<Properties['store'], 'type'> & { type: StoreType };
   smtp: Omit<Properties['smtp'], 'port' | 'text'> & { port: number | null; text: MailTextMode };
+  redis: Omit<Properties['redis'], 'failure'> & { failure: RedisFailureMode };
 };
 
 /** Start-up configuration problem; its message is one line naming the key and its env var. */
@@ -61,6 +63,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   readSecretFile(config, 'smsc.password', 'smsc.passwordFile');
   readSecretFile(config, 'smtp.password', 'smtp.passwordFile');
   readSecretFile(config, 'privacy.numberHashKey', 'privacy.numberHashKeyFile');
+  readSecretFile(config, 'redis.url', 'redis.urlFile');
   const result = config.getProperties() as Config;
   checkProfile(result, developmentDefaults(configDir));
   return result;
@@ -119,7 +122,7 @@ function describe(err: unknown): string {
     .join('; ');
 }
 
-type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password' | 'smtp.password' | 'privacy.numberHashKey';
+type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password' | 'smtp.password' | 'privacy.numberHashKey' | 'redis.url';
 /** A secret from a file: text (a binary file would be mangled by decoding), trimmed, never empty. */
 function readSecretFile(config: LooseConvict, key: SecretKey, fileKey: `${SecretKey}File`): void {
   const file = config.get(fileKey) as string;
@@ -179,11 +182,19 @@ function checkProfile(config: Config, development: DevelopmentDefaults): void {
   }
   if (!config.auth.token) fail('auth.token', 'no token configured (set SMSGW_AUTH_TOKEN or SMSGW_AUTH_TOKEN_FILE)');
   if (!config.simulator.enabled && !config.smsc.url && config.smscs.length === 0) fail('smsc.url', 'no SMSC configured (set SMSGW_SMSC_URL, or list SMSCs in smscs)');
+  let smscs: ReturnType<typeof smscSettings> = [];
   try {
-    smscSettings(config);
+    smscs = smscSettings(config);
   } catch (err) {
     if (!(err instanceof SmscConfigError)) throw err;
     fail(err.key, err.message);
+  }
+  // A URL read from SMSGW_REDIS_URL_FILE has not been through the schema's format.
+  if (config.redis.url && !/^rediss?:\/\/[^/]/.test(config.redis.url)) fail('redis.url', 'must be redis://[user:password@]host:port/db or rediss:// (TLS)');
+  if (config.workers > 1) {
+    if (!config.redis.url) fail('workers', `${config.workers} workers need SMSGW_REDIS_URL: workers share limits, records and receipts through Redis`);
+    const short = smscs.find((s) => s.sessions < config.workers);
+    if (short) fail('workers', `SMSC "${short.name}" has ${short.sessions} session(s) and each of the ${config.workers} workers needs at least one: set SMSGW_SMSC_SESSIONS (or its sessions) to at least SMSGW_WORKERS`);
   }
   if (!config.http.exsignPath.startsWith('/')) fail('http.exsignPath', 'must start with /');
   if (Boolean(config.smtp.user) !== Boolean(config.smtp.password)) fail('smtp.user', 'set SMSGW_SMTP_USER and SMSGW_SMTP_PASSWORD (or _FILE) together, or neither');

@@ -117,6 +117,16 @@ convict.addFormat({
 });
 
 convict.addFormat({
+  name: 'redis-url',
+  validate(value: unknown) {
+    if (value === '') return;
+    const url = new URL(String(value));
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('must start with redis:// or rediss:// (TLS)');
+    if (!url.hostname) throw new Error('must name a host, e.g. redis://redis.example.net:6379/0');
+  },
+});
+
+convict.addFormat({
   name: 'http-url',
   validate(value: unknown) {
     if (value === '') return;
@@ -523,6 +533,35 @@ export const schema = {
       default: 30000,
       env: 'SMSGW_STORE_PURGE_INTERVAL_MS',
     },
+  },
+  redis: {
+    url: {
+      doc: 'Redis shared by every instance (redis://[user:password@]host:port/db, rediss:// for TLS). When set, abuse counters, dedupe, message records, held receipts and the receipt-callback queue live there; empty = this instance keeps them itself.',
+      format: 'redis-url',
+      default: '',
+      env: 'SMSGW_REDIS_URL',
+      sensitive: true,
+    },
+    urlFile: { doc: 'File holding the Redis URL (instead of SMSGW_REDIS_URL), to keep its password out of the environment.', format: String, default: '', env: 'SMSGW_REDIS_URL_FILE' },
+    prefix: { doc: 'Prefix of every Redis key the gateway writes.', format: String, default: 'smsgw:', env: 'SMSGW_REDIS_PREFIX' },
+    failure: {
+      doc: 'While Redis cannot answer: open (abuse limits and dedupe count per instance, loudly; records are kept locally until it is back) or closed (sends are refused with STORE_UNAVAILABLE).',
+      format: ['open', 'closed'],
+      default: 'open',
+      env: 'SMSGW_REDIS_FAILURE',
+    },
+    commandTimeoutMs: {
+      doc: 'Longest wait for one Redis command (never past the request deadline); a slower Redis counts as unreachable for that request.',
+      format: positiveInt,
+      default: 500,
+      env: 'SMSGW_REDIS_COMMAND_TIMEOUT_MS',
+    },
+  },
+  workers: {
+    doc: 'node:cluster worker processes sharing the HTTP and SMTP ports; more than 1 requires SMSGW_REDIS_URL. Each worker binds its share of each SMSC\'s sessions.',
+    format: positiveInt,
+    default: 1,
+    env: 'SMSGW_WORKERS',
   },
   dlr: {
     earlyReceiptHoldMs: {

@@ -15,6 +15,8 @@ export interface HttpAppDeps extends ExsignRouteDeps {
   ready(): boolean;
   /** Per session state and last failure (which can name the SMSC's address): for allowed callers only. */
   readiness(): unknown;
+  /** The shared store's state, when there is one: reported by /readyz, never a reason to be unready. */
+  storeState?: () => unknown;
   /** Backs GET /messages/:id. */
   getMessage: StatusRouteDeps['getMessage'];
 }
@@ -69,7 +71,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     ctx.status = deps.ready() ? 200 : 503;
     const status = ctx.status === 200 ? 'ready' : 'not ready';
     const allowed = deps.isAllowed(deps.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined));
-    ctx.body = allowed ? { status, binds: deps.readiness() } : { status };
+    ctx.body = allowed ? { status, binds: deps.readiness(), ...(deps.storeState ? { store: deps.storeState() } : {}) } : { status };
   });
   router.get('/messages/:id', createStatusRoute(deps));
   // POSTs to this path never reach koa (see the listener below).

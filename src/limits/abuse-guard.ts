@@ -5,6 +5,7 @@ import { hashMessage, hashNumber } from '../sms/number-hash';
 import type { HashedDestination } from '../sms/phone-number';
 import { checkDestination, resolveCountries } from './destination-policy';
 import { createDuplicateFilter } from './duplicate-filter';
+import type { SharedDuplicateFilter } from './shared-duplicate-filter';
 import { createRateLimits, type RateLimitSettings } from './rate-limits';
 
 export interface AbuseGuardOptions extends RateLimitSettings {
@@ -17,6 +18,8 @@ export interface AbuseGuardOptions extends RateLimitSettings {
   hashKey: Buffer;
   onRefusal?(code: AbuseRefusalCode): void;
   onDuplicate?(): void;
+  /** The duplicate filter shared by every instance (Redis); the per-instance one stands in while it cannot answer. */
+  sharedDuplicates?: SharedDuplicateFilter<SentOnce>;
 }
 
 // Failures that guarantee the SMSC never got the message, so it must not use up a limit: an
@@ -38,8 +41,8 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
     throw new GatewayError(refusal.code, refusal.message);
   };
 
-  async function countAndSend(destination: HashedDestination, send: () => Promise<string[]>): Promise<string[]> {
-    const taken = await limits.take(destination.e164, destination.hash, randomUUID());
+  async function countAndSend(destination: HashedDestination, send: () => Promise<string[]>, deadline?: number): Promise<string[]> {
+    const taken = await limits.take(destination.e164, destination.hash, randomUUID(), deadline);
     if ('refusal' in taken) return refuse(taken.refusal);
     try {
       return await send();
@@ -52,18 +55,33 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
   return {
     /**
      * Resolves with the SMSC message ids of `send`, or of the first identical request; a repeat's
-     * trace then names that request (duplicateOf), whose id is the repeat's answer.
+     * trace then names that request (duplicateOf), whose id is the repeat's answer. With Redis the
+     * first may have been sent by another instance: it published its id once its record was stored.
      */
-    async run(destination: HashedDestination, text: string, trace: DedupeTrace, send: () => Promise<string[]>): Promise<string[]> {
+    async run(destination: HashedDestination, text: string, trace: DedupeTrace, send: () => Promise<string[]>, deadline?: number): Promise<string[]> {
       const refusal = checkDestination(destination, countries, opts.mobileOnly);
       if (refusal) refuse(refusal);
-      if (!duplicates) return countAndSend(destination, send);
-      const { entry, duplicate } = duplicates.run(hashMessage(opts.hashKey, destination.e164, text), () => {
+      if (!duplicates) return countAndSend(destination, send, deadline);
+      const key = hashMessage(opts.hashKey, destination.e164, text);
+      const first = (): FirstRequest => {
         let recorded!: () => void;
-        const first: FirstRequest = { messageId: trace.messageId, recorded: new Promise((resolve) => (recorded = resolve)), result: countAndSend(destination, send) };
+        const entry: FirstRequest = { messageId: trace.messageId, recorded: new Promise((resolve) => (recorded = resolve)), result: countAndSend(destination, send, deadline) };
         trace.recorded = recorded;
-        return first;
-      });
+        return entry;
+      };
+      const shared =
+        opts.sharedDuplicates &&
+        (await opts.sharedDuplicates.run(
+          key,
+          () => {
+            const entry = first();
+            return { result: entry.result.then((smscMessageIds) => ({ messageId: entry.messageId, smscMessageIds })), published: entry.recorded };
+          },
+          deadline ?? Date.now() + opts.dedupeWindowMs,
+        ));
+      const { entry, duplicate } = shared
+        ? { entry: { messageId: shared.result.messageId, recorded: Promise.resolve(), result: Promise.resolve(shared.result.smscMessageIds) }, duplicate: shared.duplicate }
+        : duplicates.run(key, first);
       if (duplicate) {
         trace.deduplicated = true;
         trace.duplicateOf = entry;
@@ -72,6 +90,12 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
       return entry.result;
     },
   };
+}
+
+/** What an instance publishes in Redis about a first request, once its record is stored. */
+export interface SentOnce {
+  messageId: string;
+  smscMessageIds: string[];
 }
 
 /** The request a repeat is answered with: its id, when its record is stored, and its result. */

@@ -84,10 +84,10 @@ export function createRateLimits(store: CounterStore, s: RateLimitSettings, hash
      * Counts one message to `e164` (whose keyed hash is `numberKey`) against every rule, atomically. Resolves with the refusal of the
      * first full rule (nothing counted), or with a release() that un-counts a message never sent.
      */
-    async take(e164: string, numberKey: string, id: string): Promise<{ refusal: Refusal } | { release: () => Promise<void> }> {
+    async take(e164: string, numberKey: string, id: string, until?: number): Promise<{ refusal: Refusal } | { release: () => Promise<void> }> {
       const prefixKey = hash(e164.slice(0, -PREFIX_HIDDEN_DIGITS));
       const limits: WindowLimit[] = rules.map((rule) => ({ key: rule.key(numberKey, prefixKey), limit: rule.limit, windowMs: rule.windowMs }));
-      const result = await store.take(limits, id);
+      const result = await store.take(limits, id, until);
       if (!result.ok) return { refusal: rules[result.refused]!.refusal(result.retryAfterMs) };
       return { release: () => store.release(limits.map((l) => l.key), id) };
     },

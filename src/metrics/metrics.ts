@@ -123,8 +123,16 @@ export const CALLBACK_OUTCOMES = ['sent', 'failed', 'dropped'] as const;
 export const STORE_WRITES = ['message_record', 'receipt'] as const;
 export type StoreWrite = (typeof STORE_WRITES)[number];
 
+/** `op` label of smsgw_redis_command_duration_seconds: what the gateway asked Redis for. */
+export const REDIS_OPS = ['take', 'release', 'dedupe', 'create', 'get', 'update', 'find', 'hold', 'find-held', 'expire-held', 'callback', 'hash-key'] as const;
+export type RedisOp = (typeof REDIS_OPS)[number];
+/** `what` label of smsgw_redis_fallbacks_total: what went on without Redis. */
+export const REDIS_FALLBACKS = ['limits', 'dedupe', 'record', 'callback'] as const;
+export type RedisFallback = (typeof REDIS_FALLBACKS)[number];
+
 const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SUBMIT_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const REDIS_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 const SEGMENT_BUCKETS = [1, 2, 3, 4, 5, 6, 8, 10];
 // Receipts take seconds to hours; the low end matters most for OTP (users wait for the code).
 const DLR_LATENCY_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
@@ -164,6 +172,8 @@ export interface MetricsOptions {
    *  also set their series to 0 as they are observed: bind-metrics.ts.) */
   sessionsPerSmsc?: number;
   version: string;
+  /** Redis is configured: its series exist (smsgw_redis_up at 0 until the first connection). */
+  redis?: boolean;
 }
 
 export function createMetrics(opts: MetricsOptions) {
@@ -272,6 +282,7 @@ export function createMetrics(opts: MetricsOptions) {
     help: 'Unix time of the last submit_sm answered ESME_ROK',
     labelNames: ['smsc'] as const,
     registers,
+    aggregator: 'max', // with several workers: the latest of them
   });
   const dlrReceived = new Counter({
     name: 'smsgw_dlr_received_total',
@@ -360,11 +371,38 @@ export function createMetrics(opts: MetricsOptions) {
     labelNames: ['reason'] as const,
     registers,
   });
+  // Registered only with Redis configured: an absent series is not an alert.
+  const redisRegisters = opts.redis ? registers : [];
+  const redisUp = new Gauge({
+    name: 'smsgw_redis_up',
+    help: '1 while the connection to the shared Redis is ready, else 0 (with several workers: 0 if any worker is cut off)',
+    registers: redisRegisters,
+    aggregator: 'min',
+  });
+  const redisCommandDuration = new Histogram({
+    name: 'smsgw_redis_command_duration_seconds',
+    help: 'Round trip of the Redis commands that answered, by what they were for',
+    labelNames: ['op'] as const,
+    buckets: REDIS_DURATION_BUCKETS,
+    registers: redisRegisters,
+  });
+  const redisFallbacks = new Counter({
+    name: 'smsgw_redis_fallbacks_total',
+    help: 'Work done without Redis while it could not answer: limits and dedupe counted per instance, records kept locally, callbacks posted from memory',
+    labelNames: ['what'] as const,
+    registers: redisRegisters,
+  });
+  const redisSpooledRecords = new Gauge({
+    name: 'smsgw_redis_spooled_records',
+    help: 'Message records kept locally until Redis takes them',
+    registers: redisRegisters,
+  });
   const buildInfo = new Gauge({
     name: 'smsgw_build_info',
     help: 'Always 1; labels carry the gateway and Node.js versions',
     labelNames: ['version', 'nodejs_version'] as const,
     registers,
+    aggregator: 'first',
   });
 
   for (const outcome of HTTP_OUTCOMES) httpRequests.inc({ outcome }, 0);
@@ -393,6 +431,12 @@ export function createMetrics(opts: MetricsOptions) {
     // lastSubmitSuccess stays absent until the first success: a 0 would read as "last success in 1970".
   }
   buildInfo.set({ version: opts.version, nodejs_version: process.version }, 1);
+  if (opts.redis) {
+    redisUp.set(0);
+    redisSpooledRecords.set(0);
+    for (const op of REDIS_OPS) redisCommandDuration.zero({ op });
+    for (const what of REDIS_FALLBACKS) redisFallbacks.inc({ what }, 0);
+  }
 
   return {
     registry,
@@ -427,6 +471,10 @@ export function createMetrics(opts: MetricsOptions) {
     smtpMessages,
     smtpMessageDuration,
     smtpAuthFailures,
+    redisUp,
+    redisCommandDuration,
+    redisFallbacks,
+    redisSpooledRecords,
     buildInfo,
   };
 }

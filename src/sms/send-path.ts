@@ -1,5 +1,6 @@
 import { GatewayError, shuttingDown, tooManyRequests, type ErrorCode } from '../errors';
 import { createDuplicateFilter } from '../limits/duplicate-filter';
+import type { SharedDuplicateFilter } from '../limits/shared-duplicate-filter';
 import type { Logger } from '../log';
 import { newMessageId } from './new-message-id';
 import type { SendTrace } from './sms-service';
@@ -39,6 +40,8 @@ export interface SendPathDeps {
   repeatWindowMs?: number;
   /** A request answered from an earlier one with its repeatKey, without sending. */
   onRepeat?(): void;
+  /** The repeat window shared by every instance (Redis); the per-instance one stands in while it cannot answer. */
+  sharedRepeats?: SharedDuplicateFilter<string>;
   onOutcome?(outcome: SendOutcome): void;
 }
 
@@ -80,8 +83,18 @@ export function createSendPath(deps: SendPathDeps) {
         return messageId;
       };
       if (request.repeatKey !== undefined && repeats) {
-        const { entry, duplicate } = repeats.run(request.repeatKey, () => ({ result: deliver() }));
-        const first = await entry.result;
+        const key = request.repeatKey;
+        const deliverOnce = () => ({ result: deliver() });
+        // Shared by every instance through Redis; this instance's own filter while Redis cannot answer.
+        let first: string;
+        let duplicate: boolean;
+        const shared = deps.sharedRepeats && (await deps.sharedRepeats.run(key, deliverOnce, deadline));
+        if (shared) ({ result: first, duplicate } = shared);
+        else {
+          const local = repeats.run(key, deliverOnce);
+          first = await local.entry.result;
+          duplicate = local.duplicate;
+        }
         if (duplicate) {
           trace.deduplicated = true;
           messageId = first;

@@ -45,7 +45,7 @@ export interface SmsServiceOptions {
   hashNumber(e164: string): string;
   /** Abuse protection around the send (src/limits/abuse-guard.ts); absent when limits are off. */
   guard?: {
-    run(destination: HashedDestination, text: string, trace: SendTrace, send: () => Promise<string[]>): Promise<string[]>;
+    run(destination: HashedDestination, text: string, trace: SendTrace, send: () => Promise<string[]>, deadline: number): Promise<string[]>;
   };
 }
 
@@ -111,7 +111,7 @@ export function createSmsService(opts: SmsServiceOptions) {
           parts[part] = outcome;
         });
       };
-      trace.smscMessageIds = await (opts.guard ? opts.guard.run({ ...destination, hash }, text, trace, send) : send());
+      trace.smscMessageIds = await (opts.guard ? opts.guard.run({ ...destination, hash }, text, trace, send, deadline) : send());
     },
   };
 }

@@ -1,5 +1,6 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
+import type { RedisOp } from '../metrics/metrics';
 
 /** Redis could not answer in time (down, restarting, unreachable, slow, or it refused the command). */
 export class StoreUnavailableError extends Error {
@@ -16,7 +17,7 @@ export interface RedisLinkOptions {
   commandTimeoutMs: number;
   logger: Logger;
   /** Each command's round trip, by operation name (a bounded set chosen by the callers). */
-  onCommand?(op: string, seconds: number): void;
+  onCommand?(op: RedisOp, seconds: number): void;
 }
 
 export interface RedisLink {
@@ -28,7 +29,7 @@ export interface RedisLink {
    * slow Redis rejects with StoreUnavailableError instead of holding the caller up. A command
    * given up on may still run later, so every write the gateway sends is idempotent.
    */
-  call<T>(op: string, run: (client: Redis) => Promise<T>, until?: number): Promise<T>;
+  call<T>(op: RedisOp, run: (client: Redis) => Promise<T>, until?: number): Promise<T>;
   /** A connection of its own, with the same settings, for blocking reads (XREADGROUP). */
   duplicate(name: string): Redis;
   /** Resolves true once the connection is ready, or false after `timeoutMs`. */
@@ -105,7 +106,7 @@ export function createRedisLink(o: RedisLinkOptions): RedisLink {
     lastError = '';
   });
 
-  function withDeadline<T>(op: string, promise: Promise<T>, waitMs: number): Promise<T> {
+  function withDeadline<T>(op: RedisOp, promise: Promise<T>, waitMs: number): Promise<T> {
     const started = performance.now();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -134,7 +135,7 @@ export function createRedisLink(o: RedisLinkOptions): RedisLink {
     client,
     where,
     isUp: () => up,
-    call<T>(op: string, run: (client: Redis) => Promise<T>, until?: number): Promise<T> {
+    call<T>(op: RedisOp, run: (client: Redis) => Promise<T>, until?: number): Promise<T> {
       if (!up) return Promise.reject(new StoreUnavailableError(`Redis unreachable (${where})`));
       const waitMs = Math.min(o.commandTimeoutMs, until === undefined ? Infinity : until - Date.now());
       if (waitMs <= 0) return Promise.reject(new StoreUnavailableError(`no time left for Redis ${op}`));

@@ -248,8 +248,8 @@ export function createRedisMessageStore(o: RedisMessageStoreOptions): MessageSto
       return id;
     },
 
-    mayHoldReceipts() {
-      return heldCount > 0;
+    heldReceiptCount() {
+      return heldCount;
     },
 
     async findHeld(smsc, exactKey, canonicalKey) {

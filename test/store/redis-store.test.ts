@@ -131,9 +131,9 @@ function record(id: string, smscId: string, submittedAt = Date.now()): MessageRe
       const [one, two] = [open(a, p), open(b, p)];
       const held = { smsc: 'default', receipt: { smscMessageId: 'AB', stat: 'DELIVRD' as const, state: 'delivered' as const, err: null, receivedAt: 1 }, exactKey: 'AB', canonicalKeys: ['ab'], expiresAt: Date.now() - 1 };
       await one.hold(held);
-      expect(two.mayHoldReceipts()).toBe(false); // it has not talked to Redis since
+      expect(two.heldReceiptCount()).toBe(0); // it has not talked to Redis since
       await two.create(record('m2', 'CD'));
-      expect(two.mayHoldReceipts()).toBe(true); // a create learns that receipts are held
+      expect(two.heldReceiptCount()).toBe(1); // a create learns that receipts are held
       const [x, y] = await Promise.all([one.expireHeld(Date.now(), 10), two.expireHeld(Date.now(), 10)]);
       expect([...x, ...y].map((h) => h.receipt.smscMessageId)).toEqual(['AB']);
       expect(await one.findHeld('default', 'AB', 'ab')).toEqual([]);

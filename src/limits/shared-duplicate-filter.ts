@@ -1,0 +1,106 @@
+import type { ClientContext, Result } from 'ioredis';
+import { OutcomeUnknownError } from '../errors';
+import type { Failover } from '../store/redis-failover';
+import type { RedisLink } from '../store/redis-link';
+
+// A key holds "p" while its first request is being sent, then "d" + the JSON of its result for
+// the rest of the window. Only the owner of the pending mark (its token) moves it on or drops it.
+const FINISH = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) return 1 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    smsgwFinish(key: string, token: string, done: string, ttlMs: number): Result<number, Context>;
+  }
+}
+const PENDING = 'p';
+const DONE = 'd';
+/** A pending mark outlives its request's deadline by this much, then a repeat may send. */
+const PENDING_MARGIN_MS = 1000;
+const POLL_MIN_MS = 10;
+const POLL_MAX_MS = 100;
+
+export interface SharedOnceResult<T> {
+  result: T;
+  duplicate: boolean;
+}
+
+type Claim<T> = { duplicate: true; result: T } | { duplicate: false; token: string; claimedAt: number };
+
+/**
+ * The duplicate filter shared by every instance through Redis: the first request with a key sends
+ * (SET NX), a repeat reaching any instance waits for it and gets its result. As in the
+ * per-instance filter, a failed first is forgotten at once, so a retry is really sent; a first
+ * whose instance died is forgotten when its deadline (plus a second) has passed. Keys are the
+ * caller's keyed hashes, never a number or a text.
+ */
+export function createSharedDuplicateFilter<T>(o: { link: RedisLink; prefix: string; name: string; windowMs: number; failover: Failover }) {
+  const { link } = o;
+  link.client.defineCommand('smsgwFinish', { numberOfKeys: 1, lua: FINISH });
+  const keyOf = (key: string) => `${o.prefix}${o.name}:${key}`;
+  let tokens = 0;
+  const nextToken = () => `${PENDING}${process.pid}.${++tokens}.${Math.random().toString(36).slice(2, 8)}`;
+
+  /** Becomes the first (and holds the pending mark), or waits for the first's result. */
+  async function claimOrWait(key: string, until: number): Promise<Claim<T>> {
+    let pause = POLL_MIN_MS;
+    for (;;) {
+      const token = nextToken();
+      const claimedAt = Date.now();
+      const ttl = Math.max(1, until - claimedAt) + PENDING_MARGIN_MS;
+      // SET NX GET: one round trip says whether we are first, or what the first left.
+      const previous = await link.call('dedupe', (c) => c.set(keyOf(key), token, 'PX', ttl, 'NX', 'GET'), until);
+      if (previous === null) return { duplicate: false, token, claimedAt };
+      if (previous.startsWith(DONE)) return { duplicate: true, result: JSON.parse(previous.slice(DONE.length)) as T };
+      // The first is still being sent: look again until it settles, fails (key gone) or we run out of time.
+      for (;;) {
+        if (Date.now() + pause >= until) {
+          throw new OutcomeUnknownError('SMSC_TIMEOUT', 'The same message sent just before by another gateway instance has no outcome yet (outcome unknown)');
+        }
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause = Math.min(POLL_MAX_MS, pause * 2);
+        const now = await link.call('dedupe', (c) => c.get(keyOf(key)), until);
+        if (now === null) break; // the first failed: try to be first
+        if (now.startsWith(DONE)) return { duplicate: true, result: JSON.parse(now.slice(DONE.length)) as T };
+      }
+    }
+  }
+
+  function finish(key: string, token: string, done: string, ttlMs: number): void {
+    // Not awaited by the request: its answer is known. A lost write only shortens the window.
+    void link.call('dedupe', (c) => c.smsgwFinish(keyOf(key), token, done, ttlMs)).catch(() => undefined);
+  }
+
+  return {
+    /**
+     * Runs `start` once per window for `key` across instances and resolves with its result, or
+     * with the first's (published once its `published` settles: its record is stored). Resolves
+     * undefined when Redis cannot answer and SMSGW_REDIS_FAILURE=open: the caller's per-instance
+     * filter decides then. Gives up waiting for a first by `until`.
+     */
+    async run(key: string, start: () => { result: Promise<T>; published?: Promise<unknown> }, until: number): Promise<SharedOnceResult<T> | undefined> {
+      const claim = await o.failover.run<Claim<T> | undefined>('dedupe', () => claimOrWait(key, until), async () => undefined);
+      if (!claim) return undefined;
+      if (claim.duplicate) return { result: claim.result, duplicate: true };
+      const first = start();
+      let result: T;
+      try {
+        result = await first.result;
+      } catch (err) {
+        finish(key, claim.token, '', 0);
+        throw err;
+      }
+      void Promise.resolve(first.published).then(() => {
+        const left = claim.claimedAt + o.windowMs - Date.now();
+        finish(key, claim.token, left > 0 ? DONE + JSON.stringify(result) : '', left);
+      });
+      return { result, duplicate: false };
+    },
+  };
+}
+
+export type SharedDuplicateFilter<T> = ReturnType<typeof createSharedDuplicateFilter<T>>;
