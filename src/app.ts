@@ -35,6 +35,8 @@ import { openMessageStore } from './store/open-store';
 import type { MessageRecord } from './store/message-store';
 import { openSharedState } from './store/shared-state';
 import { packageVersion } from './project-root';
+import { shareOf, type WorkerRole } from './cluster/worker-share';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 export interface Gateway {
   start(): Promise<void>;
@@ -48,6 +50,7 @@ export interface Gateway {
   httpUrl(): string;
   /** smtp://host:port of the Email-to-SMS listener; undefined when it is off. */
   smtpUrl(): string | undefined;
+  /** The Prometheus endpoint; empty for a node:cluster worker, whose metrics the primary serves. */
   metricsUrl(): string;
   /**
    * Takes over the reloadable settings of `next` (token and its files, allowlist, trusted proxies,
@@ -56,24 +59,27 @@ export interface Gateway {
    * of the configuration now running.
    */
   reload(next: Config): ConfigChanges & { warnings: string[] };
+  /** This process's metrics as prom-client JSON, sampled now: what a worker hands the primary to aggregate. */
+  collectMetrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+}
+
+export interface GatewayRole {
+  /** Set in a node:cluster worker: it binds its share of the sessions and serves no /metrics of its own. */
+  worker?: WorkerRole;
+  /** The development simulator started by the primary, shared by its workers. */
+  simulatorUrl?: string;
 }
 
 /** Composition root: builds every part from the config; nothing starts until start(). */
-export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
+export async function createGateway(config: Config, logger: Logger, role: GatewayRole = {}): Promise<Gateway> {
   // First: a bad key file stops the start before anything listens.
   const localHashKey = config.privacy.numberHashKey || !config.redis.url ? loadNumberHashKey(config.privacy.numberHashKey, config.dataDir) : undefined;
   let simulator: SmscSimulator | undefined;
-  let simulatorUrl: string | undefined;
-  if (config.simulator.enabled) {
-    simulator = new SmscSimulator(simulatorOptions(config.simulator));
-    simulatorUrl = await simulator.start();
-    logger.warn(
-      { simulatorUrl, switches: config.simulator },
-      '*** DEVELOPMENT PROFILE: built-in SMSC simulator in use. NO SMS LEAVES THIS MACHINE. Set NODE_ENV=production and SMSGW_SMSC_URL for a real carrier. ***',
-    );
-  }
+  let simulatorUrl = role.simulatorUrl;
+  if (config.simulator.enabled && !simulatorUrl) ({ simulator, url: simulatorUrl } = await startDevelopmentSimulator(config, logger));
 
-  const settings = smscSettings(config, simulatorUrl);
+  const shares = smscSettings(config, simulatorUrl).map((smsc) => shareOf(smsc, role.worker));
+  const settings = shares.map((share) => share.settings);
   const metrics = createMetrics({
     smscs: settings.map((s) => s.name),
     version: packageVersion(),
@@ -120,9 +126,11 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       logger.error({ messageId: record.id, err: (err as Error).message }, 'could not match held receipts to a message record written after a Redis outage');
     });
   };
-  const smscs = settings.map((s) => {
+  const sessionLabels = new Map<SmscClient, string[]>();
+  const smscs = settings.map((s, n) => {
     const client = createSmscClient(s, logger, createReceiptHandler({ smsc: s.name, logger, metrics, correlator: correlators.get(s.name)! }).onDeliver);
-    client.binds.forEach((bind, i) => observeBind(bind, client.name, String(i), metrics));
+    sessionLabels.set(client, shares[n]!.labels);
+    client.binds.forEach((bind, i) => observeBind(bind, client.name, sessionLabels.get(client)![i]!, metrics));
     return client;
   });
   const targets = new Map(smscs.map((client, i) => [client, createSmsTarget(settings[i]!, client, metrics, logger)]));
@@ -202,7 +210,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     },
     ready: () => !draining && smscs.some((client) => client.ready()),
     readiness: () =>
-      smscs.flatMap((client) => client.binds.map((bind, i) => ({ smsc: client.name, session: i, state: bind.state, lastFailure: bind.lastFailureReason || undefined }))),
+      smscs.flatMap((client) => client.binds.map((bind, i) => ({ smsc: client.name, session: Number(sessionLabels.get(client)![i]), state: bind.state, lastFailure: bind.lastFailureReason || undefined }))),
     // Every instance sees the same Redis outage: reporting it must not take them all out of the load balancer.
     storeState: shared && (() => ({ type: 'redis', up: shared.link.isUp(), failure: config.redis.failure, spooledRecords: shared.store.spooled() })),
     onOutcome({ code, durationMs, previousToken }) {
@@ -242,11 +250,13 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
           },
           onAuthFailure: (reason) => metrics.smtpAuthFailures.inc({ reason }),
         });
-  const metricsServer = createMetricsServer(metrics.registry, () => {
+  const sample = () => {
     smscs.forEach((client) => sampleBinds(client.binds, client.name, metrics));
     metrics.abuseRateLimitKeys.set(localCounters.size());
     if (shared) metrics.redisSpooledRecords.set(shared.store.spooled());
-  });
+  };
+  // A worker's metrics are served by the primary, summed with the other workers'.
+  const metricsServer = role.worker ? undefined : createMetricsServer(metrics.registry, sample);
 
   let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
   let stopping: Promise<void> | undefined;
@@ -261,7 +271,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     simulator,
     httpUrl: () => urlOf(http.server),
     smtpUrl: () => smtp?.url(),
-    metricsUrl: () => urlOf(metricsServer),
+    metricsUrl: () => (metricsServer ? urlOf(metricsServer) : ''),
     reload(next) {
       const changes = configChanges(running, next);
       const changed = (prefix: string) => changes.reloadable.some((key) => key === prefix || key.startsWith(`${prefix}.`));
@@ -270,10 +280,14 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       running = reloadedConfig(running, next);
       return { ...changes, warnings: startupWarnings(running) };
     },
+    async collectMetrics() {
+      sample();
+      return metrics.registry.getMetricsAsJSON();
+    },
     async start() {
       http.server.listen(config.http.port, config.http.host);
-      metricsServer.listen(config.metrics.port, config.metrics.host);
-      await Promise.all([once(http.server, 'listening'), once(metricsServer, 'listening'), smtp?.start()]);
+      metricsServer?.listen(config.metrics.port, config.metrics.host);
+      await Promise.all([once(http.server, 'listening'), metricsServer && once(metricsServer, 'listening'), smtp?.start()]);
       smscs.forEach((client) => client.start());
       housekeeping = startHousekeeping({
         store,
@@ -289,7 +303,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         },
       });
       logger.info(
-        { http: urlOf(http.server), exsignPath: config.http.exsignPath, smtp: smtp?.url(), metrics: `${urlOf(metricsServer)}/metrics`, smscs: smscs.map((c) => c.name) },
+        { http: urlOf(http.server), exsignPath: config.http.exsignPath, smtp: smtp?.url(), metrics: metricsServer && `${urlOf(metricsServer)}/metrics`, worker: role.worker?.index, smscs: smscs.map((c) => c.name) },
         'gateway listening',
       );
     },
@@ -301,9 +315,9 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
         if (sendPath.inflight() > 0) logger.warn({ inflight: sendPath.inflight() }, 'drain timeout: stopping with requests still in flight');
         await smtp?.stop();
         await Promise.all(smscs.map((client) => client.stop()));
-        const closed = Promise.all([closeServer(http.server), closeServer(metricsServer)]);
+        const closed = Promise.all([closeServer(http.server), metricsServer && closeServer(metricsServer)]);
         http.server.closeAllConnections();
-        metricsServer.closeAllConnections();
+        metricsServer?.closeAllConnections();
         await closed;
         await housekeeping?.stop();
         await callback?.stop();
@@ -314,6 +328,17 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
       return stopping;
     },
   };
+}
+
+/** The built-in SMSC simulator of the development profile, announced loudly. */
+export async function startDevelopmentSimulator(config: Config, logger: Logger): Promise<{ simulator: SmscSimulator; url: string }> {
+  const simulator = new SmscSimulator(simulatorOptions(config.simulator));
+  const url = await simulator.start();
+  logger.warn(
+    { simulatorUrl: url, switches: config.simulator },
+    '*** DEVELOPMENT PROFILE: built-in SMSC simulator in use. NO SMS LEAVES THIS MACHINE. Set NODE_ENV=production and SMSGW_SMSC_URL for a real carrier. ***',
+  );
+  return { simulator, url };
 }
 
 function closeServer(server: Server): Promise<void> {

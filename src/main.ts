@@ -1,8 +1,12 @@
 import { ConfigError, loadConfig, redactedConfig } from './config/load-config';
-import { createLogger, setLogLevel, type Logger } from './log';
-import { createGateway, type Gateway } from './app';
+import cluster from 'node:cluster';
+import { createLogger } from './log';
+import { createGateway } from './app';
+import { runPrimary } from './cluster/primary';
+import { runWorker } from './cluster/worker';
+import { reload } from './reload';
 
-/** Process entry: config → gateway → signals. A second signal forces the exit. */
+/** Process entry: config → gateway (or SMSGW_WORKERS workers under a primary) → signals. A second signal forces the exit. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -11,6 +15,13 @@ async function main(): Promise<void> {
     exitOnConfigError(err);
   }
   const logger = createLogger(config.log.level);
+  if (config.workers > 1) {
+    if (cluster.isPrimary) {
+      logger.info({ config: redactedConfig(config) }, 'effective configuration');
+      return runPrimary(config, logger);
+    }
+    return runWorker(config, logger).catch(exitOnConfigError);
+  }
   logger.info({ config: redactedConfig(config) }, 'effective configuration');
   let signalled = false;
   // Registered at once: SIGHUP's default action would end the process.
@@ -48,31 +59,6 @@ function exitOnConfigError(err: unknown): never {
     process.exit(1);
   }
   throw err;
-}
-
-/**
- * SIGHUP: the configuration is read again as at start-up (files, *_FILE secrets; the environment
- * of a running process does not change). An invalid one is refused in one log line and the
- * running one stays; what cannot change without a restart is named.
- */
-function reload(gateway: Gateway, logger: Logger): void {
-  let next;
-  try {
-    next = loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    logger.error(`configuration reload refused, the running configuration stays: ${err.message}`);
-    return;
-  }
-  const { reloadable, needRestart, warnings } = gateway.reload(next);
-  // A more verbose level applies before the lines below and a quieter one after them, so they are
-  // written if either level allows.
-  const louder = logger.levels.values[next.log.level]! < logger.levelVal;
-  if (louder) setLogLevel(logger, next.log.level);
-  logger.info({ reloaded: reloadable }, reloadable.length > 0 ? `configuration reloaded: ${reloadable.join(', ')}` : 'configuration reloaded: no reloadable setting changed');
-  if (needRestart.length > 0) logger.warn({ needRestart }, `changed settings need a restart and are not in effect: ${needRestart.join(', ')}`);
-  for (const warning of warnings) logger.warn(warning);
-  if (!louder) setLogLevel(logger, next.log.level);
 }
 
 main().catch((err) => {

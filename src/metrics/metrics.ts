@@ -396,6 +396,7 @@ export function createMetrics(opts: MetricsOptions) {
     name: 'smsgw_redis_spooled_records',
     help: 'Message records kept locally until Redis takes them',
     registers: redisRegisters,
+    aggregator: 'max', // the workers of one machine share one spool
   });
   const buildInfo = new Gauge({
     name: 'smsgw_build_info',

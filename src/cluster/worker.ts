@@ -1,0 +1,44 @@
+import { createGateway } from '../app';
+import type { Config } from '../config/load-config';
+import type { Logger } from '../log';
+import { WORKER_INDEX_ENV, WORKER_SIMULATOR_ENV, type FromWorker, type ToWorker } from './messages';
+
+const send = (message: FromWorker) => process.send?.(message);
+
+/**
+ * One node:cluster worker: a whole gateway with its share of the SMPP sessions, on the ports the
+ * primary shares. It stops (draining, then unbinding) when the primary says so, on SIGTERM/SIGINT
+ * (a terminal's Ctrl-C reaches every process of the group), or when the primary is gone; the
+ * primary alone decides to force an exit.
+ */
+export async function runWorker(config: Config, logger: Logger): Promise<void> {
+  const index = Number(process.env[WORKER_INDEX_ENV]);
+  const log = logger.child({ worker: index });
+  const gateway = await createGateway(config, log, { worker: { index, count: config.workers }, simulatorUrl: process.env[WORKER_SIMULATOR_ENV] });
+
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'worker stopping: draining in-flight requests, then unbinding');
+    gateway.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('message', (message: ToWorker) => {
+    if (message.type === 'smsgw:stop') stop('asked by the primary');
+    else if (message.type === 'smsgw:metrics') {
+      void gateway.collectMetrics().then((metrics) => send({ type: 'smsgw:metrics', id: message.id, metrics }));
+    }
+  });
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('disconnect', () => stop('the primary is gone'));
+
+  await gateway.start();
+  send({ type: 'smsgw:ready' });
+}
