@@ -92,7 +92,7 @@ export async function createGateway(config: Config, logger: Logger, role: Gatewa
   // Without a configured key, instances sharing Redis share the key it holds (outside production).
   const numberHashKey = localHashKey ?? (await shared!.numberHashKey());
   const store = shared?.store ?? openMessageStore(config.store.type, config.dataDir, logger);
-  const callback = config.dlr.callbackUrl
+  const poster = config.dlr.callbackUrl
     ? createReceiptCallback({
         url: config.dlr.callbackUrl,
         token: config.dlr.callbackToken,
@@ -104,6 +104,16 @@ export async function createGateway(config: Config, logger: Logger, role: Gatewa
         onOutcome: (outcome) => metrics.dlrCallbacks.inc({ outcome }),
       })
     : undefined;
+  // With Redis, statuses wait in a stream that every instance posts from, so none is lost with its instance.
+  const callback =
+    poster && shared
+      ? shared.callbackQueue(poster, {
+          queueSize: config.dlr.callbackQueueSize,
+          claimIdleMs: 2 * config.dlr.callbackTimeoutMs + 1000,
+          onFallback: () => metrics.redisFallbacks.inc({ what: 'callback' }),
+          onDropped: () => metrics.dlrCallbacks.inc({ outcome: 'dropped' }),
+        })
+      : poster;
   // Receipts are matched per SMSC: message ids are only unique within one.
   const correlators = new Map(
     settings.map((s) => [
@@ -289,6 +299,7 @@ export async function createGateway(config: Config, logger: Logger, role: Gatewa
       metricsServer?.listen(config.metrics.port, config.metrics.host);
       await Promise.all([once(http.server, 'listening'), metricsServer && once(metricsServer, 'listening'), smtp?.start()]);
       smscs.forEach((client) => client.start());
+      if (callback && 'start' in callback) callback.start();
       housekeeping = startHousekeeping({
         store,
         retentionMs: config.store.retentionHours * 3_600_000,

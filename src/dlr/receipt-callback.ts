@@ -23,6 +23,8 @@ export interface CallbackOptions {
 interface Job {
   view: MessageView;
   attempt: number;
+  /** Set by deliver(): told how the status ended, and then it owns a 'dropped' (it may post it elsewhere). */
+  done?(outcome: CallbackOutcome): void;
 }
 
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -57,10 +59,15 @@ export function createReceiptCallback(opts: CallbackOptions) {
   // Errors from fetch may quote the URL; nothing in a log line may.
   const scrub = (text: string) => text.split(url.href).join(url.origin);
   const queue: Job[] = [];
-  const retryTimers = new Set<NodeJS.Timeout>();
+  const retryTimers = new Map<NodeJS.Timeout, Job>();
   const stopping = new AbortController();
   let active = 0;
   let idle: (() => void) | undefined;
+
+  function settle(job: Job, outcome: CallbackOutcome): void {
+    if (!(job.done && outcome === 'dropped')) opts.onOutcome?.(outcome);
+    job.done?.(outcome);
+  }
 
   function pump(): void {
     while (active < MAX_CONCURRENT_POSTS && queue.length > 0 && !stopping.signal.aborted) {
@@ -85,57 +92,66 @@ export function createReceiptCallback(opts: CallbackOptions) {
         signal: AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), stopping.signal]),
       });
       await res.body?.cancel();
-      if (res.ok) {
-        opts.onOutcome?.('sent');
-        return;
-      }
+      if (res.ok) return settle(job, 'sent');
       failure = res.status >= 300 && res.status < 400 ? `HTTP ${res.status} redirect (not followed)` : `HTTP ${res.status}`;
       if (!retryable(res.status)) {
         log.warn({ messageId: job.view.id, failure, attempt: job.attempt }, 'receipt callback refused; not retrying');
-        opts.onOutcome?.('failed');
-        return;
+        return settle(job, 'failed');
       }
     } catch (err) {
-      if (stopping.signal.aborted) return; // counted as dropped by stop()
+      if (stopping.signal.aborted) return settle(job, 'dropped');
       failure = scrub((err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : String((err as Error).cause ?? (err as Error).message));
     }
     if (job.attempt >= opts.attempts) {
       log.warn({ messageId: job.view.id, failure, attempts: job.attempt }, 'receipt callback failed; giving up');
-      opts.onOutcome?.('failed');
-      return;
+      return settle(job, 'failed');
     }
     const delay = Math.min(MAX_RETRY_DELAY_MS, opts.retryDelayMs * 2 ** (job.attempt - 1));
     log.info({ messageId: job.view.id, failure, attempt: job.attempt, retryInMs: delay }, 'receipt callback failed; will retry');
     const timer = setTimeout(() => {
       retryTimers.delete(timer);
-      queue.push({ view: job.view, attempt: job.attempt + 1 });
+      queue.push({ ...job, attempt: job.attempt + 1 });
       pump();
     }, delay);
-    retryTimers.add(timer);
+    retryTimers.set(timer, job);
+  }
+
+  function enqueue(job: Job): void {
+    if (stopping.signal.aborted) return settle(job, 'dropped');
+    if (queue.length >= opts.queueSize) {
+      log.warn({ messageId: job.view.id, queueSize: opts.queueSize }, 'receipt callback queue full; status not posted');
+      return settle(job, 'dropped');
+    }
+    queue.push(job);
+    pump();
   }
 
   return {
     notify(view: MessageView): void {
-      if (stopping.signal.aborted) return;
-      if (queue.length >= opts.queueSize) {
-        log.warn({ messageId: view.id, queueSize: opts.queueSize }, 'receipt callback queue full; status not posted');
-        opts.onOutcome?.('dropped');
-        return;
-      }
-      queue.push({ view, attempt: 1 });
-      pump();
+      enqueue({ view, attempt: 1 });
     },
+
+    /**
+     * Posts `view` (retrying as notify does); resolves with how that ended. A 'dropped' (queue
+     * full, shutdown) is left to the caller to count or to post elsewhere.
+     */
+    deliver(view: MessageView): Promise<CallbackOutcome> {
+      return new Promise((resolve) => enqueue({ view, attempt: 1, done: resolve }));
+    },
+
+    /** Posts that can start now without waiting behind others. */
+    freeSlots: () => Math.max(0, MAX_CONCURRENT_POSTS - active - queue.length),
 
     /** Aborts posts in flight and drops what is queued or waiting to retry. */
     async stop(): Promise<void> {
       const dropped = queue.length + retryTimers.size + active;
-      queue.length = 0;
-      for (const timer of retryTimers) clearTimeout(timer);
+      const waiting = [...queue.splice(0), ...retryTimers.values()];
+      for (const timer of retryTimers.keys()) clearTimeout(timer);
       retryTimers.clear();
-      stopping.abort();
+      stopping.abort(); // the posts in flight settle as dropped
+      for (const job of waiting) settle(job, 'dropped');
       if (active > 0) await new Promise<void>((resolve) => (idle = resolve));
       if (dropped > 0) log.warn({ dropped }, 'receipt callbacks not posted before shutdown');
-      for (let i = 0; i < dropped; i++) opts.onOutcome?.('dropped');
     },
   };
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load-config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import { createSharedDuplicateFilter } from '../limits/shared-duplicate-filter';
+import { createSharedCallbackQueue, type Poster } from '../dlr/shared-callback-queue';
 import type { CounterStore } from './counter-store';
 import type { MessageRecord } from './message-store';
 import { openRecordSpool } from './record-spool';
@@ -54,6 +55,8 @@ export async function openSharedState(config: Config, logger: Logger, metrics: M
     /** The counters in Redis, with `local` standing in while Redis cannot answer. */
     counters: (local: CounterStore): CounterStore => createFailoverCounterStore(createRedisCounterStore(link, prefix), local, failover),
     duplicateFilter: <T>(name: string, windowMs: number) => createSharedDuplicateFilter<T>({ link, prefix, name, windowMs, failover }),
+    callbackQueue: (poster: Poster, opts: { queueSize: number; claimIdleMs: number; onFallback(): void; onDropped(): void }) =>
+      createSharedCallbackQueue({ link, prefix, poster, logger, ...opts }),
     /** The number-hash key every instance uses when none is configured: created once, by whichever instance starts first. */
     async numberHashKey(): Promise<Buffer> {
       if (!(await link.whenUp(STARTUP_WAIT_MS))) {
