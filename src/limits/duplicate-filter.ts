@@ -2,8 +2,8 @@
  * Sends the same message once per window: a repeat (same key) while the first is in flight or
  * after it succeeded gets the first one's entry (its shared result and whatever else it carries).
  * A failed first is forgotten at once, so a retry after a failure is really attempted (a missing
- * OTP is worse than a duplicate one). In-process: repeats reaching another gateway instance are
- * not caught.
+ * OTP is worse than a duplicate one). In-process: with Redis, shared-duplicate-filter.ts catches
+ * repeats on other instances too.
  */
 export function createDuplicateFilter<E extends { result: Promise<unknown> }>(windowMs: number) {
   // Insertion order is arrival order, so expired entries are always at the front.

@@ -41,6 +41,7 @@ describe('alert rules', () => {
         'SmsgwNoSuccessfulSubmit',
         'SmsgwOverloaded',
         'SmsgwReceiptsStopped',
+        'SmsgwRedisDown',
         'SmsgwStoreWriteFailures',
         'SmsgwSubmitErrorRatioHigh',
         'SmsgwSubmitLatencyHigh',
@@ -66,7 +67,7 @@ describe('alert rules', () => {
   });
 
   test('use only metrics the gateway exports', async () => {
-    const metrics = createMetrics({ smscs: ['alpha'], version: 'rules' });
+    const metrics = createMetrics({ smscs: ['alpha'], version: 'rules', redis: true });
     const exported = new Set(
       (await metrics.registry.metrics())
         .split('\n')
