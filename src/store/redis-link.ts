@@ -1,6 +1,7 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
 import type { RedisOp } from '../metrics/metrics';
+import { reconnectDelayMs } from '../smpp/backoff';
 
 /** Redis could not answer in time (down, restarting, unreachable, slow, or it refused the command). */
 export class StoreUnavailableError extends Error {
@@ -44,6 +45,8 @@ export interface RedisLink {
 /** Consecutive timeouts after which a connection that still looks open is dropped and remade (a half-open link). */
 const TIMEOUTS_BEFORE_RECONNECT = 3;
 const RECONNECT_MIN_MS = 100;
+/** Deadlines are checked this often: a call may wait this much longer than its deadline. */
+const SWEEP_INTERVAL_MS = 20;
 const RECONNECT_MAX_MS = 2000;
 
 /** The URL for logs: scheme, host, port and database, never the user name or password. */
@@ -76,7 +79,7 @@ export function createRedisLink(o: RedisLinkOptions): RedisLink {
     connectTimeout: Math.max(1000, o.commandTimeoutMs),
     keepAlive: 10_000,
     connectionName: 'smsgw',
-    retryStrategy: (times) => Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(times - 1, 5)) * (0.8 + Math.random() * 0.4),
+    retryStrategy: (times) => reconnectDelayMs(times - 1, RECONNECT_MIN_MS, RECONNECT_MAX_MS),
     // A READONLY reply means a replica was promoted away from us (failover): reconnect to find the master.
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
@@ -106,25 +109,47 @@ export function createRedisLink(o: RedisLinkOptions): RedisLink {
     lastError = '';
   });
 
+  // Calls waiting for Redis, checked by one timer instead of a timer per call (a timer per
+  // command was a measurable share of a message's CPU).
+  const waiting = new Set<{ until: number; expire(): void }>();
+  let sweeper: NodeJS.Timeout | undefined;
+  function sweep(): void {
+    const t = Date.now();
+    for (const call of waiting) if (call.until <= t) call.expire();
+    if (waiting.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  }
+
   function withDeadline<T>(op: RedisOp, promise: Promise<T>, waitMs: number): Promise<T> {
     const started = performance.now();
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (++timeouts >= TIMEOUTS_BEFORE_RECONNECT && up) {
-          log.warn({ timeouts }, 'Redis does not answer on an open connection; reconnecting');
-          client.disconnect(true);
-        }
-        reject(new StoreUnavailableError(`Redis did not answer ${op} within ${Math.round(waitMs)} ms`));
-      }, waitMs);
+      const call = {
+        until: Date.now() + waitMs,
+        expire() {
+          waiting.delete(call);
+          if (++timeouts >= TIMEOUTS_BEFORE_RECONNECT && up) {
+            log.warn({ timeouts }, 'Redis does not answer on an open connection; reconnecting');
+            client.disconnect(true);
+          }
+          reject(new StoreUnavailableError(`Redis did not answer ${op} within ${Math.round(waitMs)} ms`));
+        },
+      };
+      waiting.add(call);
+      if (!sweeper) {
+        sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+        sweeper.unref();
+      }
       promise.then(
         (value) => {
-          clearTimeout(timer);
+          if (!waiting.delete(call)) return;
           timeouts = 0;
           o.onCommand?.(op, (performance.now() - started) / 1000);
           resolve(value);
         },
         (err: Error) => {
-          clearTimeout(timer);
+          if (!waiting.delete(call)) return;
           reject(err instanceof StoreUnavailableError ? err : new StoreUnavailableError(`Redis ${op} failed: ${err.message}`));
         },
       );
@@ -168,6 +193,7 @@ export function createRedisLink(o: RedisLinkOptions): RedisLink {
     },
     async close() {
       closing = true;
+      clearInterval(sweeper);
       setUp(false);
       await client.quit().catch(() => client.disconnect());
     },

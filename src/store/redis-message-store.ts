@@ -107,18 +107,19 @@ export function createRedisMessageStore(o: RedisMessageStoreOptions): MessageSto
 
   async function put(record: MessageRecord, json: string): Promise<void> {
     const ttlMs = Math.max(1, record.submittedAt + o.retentionMs - now());
-    const results = await link.call('create', (c) => {
-      const pipeline = c.pipeline().smsgwCreate(msgKey(record.id), json, ttlMs);
+    // Separate commands, not one pipeline: auto-pipelining sends those of every record written in
+    // the same event-loop turn in one write (a pipeline per record cost a write per record).
+    const [created, held] = await link.call('create', (c) => {
+      const writes: Promise<unknown>[] = [];
       record.segments.forEach((segment, part) => {
         if (segment.smscMessageId === null) return;
         const key = sidKey(record.smsc, canonicalId(segment.smscMessageId));
-        pipeline.hset(key, `${record.id}/${part}`, JSON.stringify([segment.smscMessageId, record.submittedAt])).pexpire(key, o.retentionMs);
+        writes.push(c.hset(key, `${record.id}/${part}`, JSON.stringify([segment.smscMessageId, record.submittedAt])), c.pexpire(key, o.retentionMs));
       });
-      return pipeline.zcard(heldExpiry).exec();
+      return Promise.all([c.smsgwCreate(msgKey(record.id), json, ttlMs), c.zcard(heldExpiry), ...writes]);
     });
-    for (const [err] of results ?? []) if (err) throw new StoreUnavailableError(`Redis create failed: ${err.message}`);
-    heldCount = Number(results![results!.length - 1]![1]);
-    if (results![0]![1] !== 1) {
+    heldCount = held as number;
+    if (created !== 1) {
       await unindex(record);
       throw new Error(`message ${record.id} already exists`);
     }
@@ -127,14 +128,15 @@ export function createRedisMessageStore(o: RedisMessageStoreOptions): MessageSto
   /** Takes back the index entries of a record refused for its id, except those the stored record shares. */
   async function unindex(refused: MessageRecord): Promise<void> {
     const stored = (await parsedGet(refused.id))?.record;
-    await link.call('create', (c) => {
-      const pipeline = c.pipeline();
-      refused.segments.forEach((segment, part) => {
-        if (segment.smscMessageId === null || stored?.segments[part]?.smscMessageId === segment.smscMessageId) return;
-        pipeline.hdel(sidKey(refused.smsc, canonicalId(segment.smscMessageId)), `${refused.id}/${part}`);
-      });
-      return pipeline.exec();
-    });
+    await link.call('create', (c) =>
+      Promise.all(
+        refused.segments.map((segment, part) =>
+          segment.smscMessageId === null || stored?.segments[part]?.smscMessageId === segment.smscMessageId
+            ? undefined
+            : c.hdel(sidKey(refused.smsc, canonicalId(segment.smscMessageId)), `${refused.id}/${part}`),
+        ),
+      ),
+    );
   }
 
   async function parsedGet(id: string): Promise<{ json: string; record: MessageRecord } | undefined> {

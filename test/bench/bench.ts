@@ -17,8 +17,9 @@ import { freePort, startFlags, startGatewayProcess, type GatewayProcess } from '
 import { ensureKannel, startKannel, type Kannel } from './kannel';
 import { cpuSeconds, hostCpuSeconds, killAllNow, peakRssKb, resetPeakRss, stop, stopAll, track, treePids } from './processes';
 import { formatReport, median, type Row } from './report';
+import { ensureRedis, startRedisServer } from './redis';
 import { startSmsc, type SmscControl } from './smsc-control';
-import { expectedParts, runWrk, type LoadSpec } from './wrk';
+import { expectedParts, runWrk, type LoadResult, type LoadSpec } from './wrk';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const TOKEN = 'bench-token-7f3a';
@@ -52,7 +53,7 @@ export interface Options {
   modes: Mode[];
 }
 
-const MODES = ['library', 'http-floor', 'closed', 'fixed', 'receipts', 'fixed-receipts', 'mix'] as const;
+const MODES = ['library', 'http-floor', 'closed', 'fixed', 'receipts', 'fixed-receipts', 'mix', 'redis'] as const;
 type Mode = (typeof MODES)[number];
 
 function parseOptions(argv: string[]): Options {
@@ -234,27 +235,34 @@ class Bench {
     return spec;
   }
 
-  /** One load run against the gateway, measured from the first request to the last submit_sm. */
+  /**
+   * One load run against the gateway, measured from the first request to the last submit_sm. With
+   * several instances, each gets its share of the connections and requests from a wrk of its own,
+   * and their CPU is summed with that of `shared` (the redis-server they use).
+   */
   async gateway(
-    gw: GatewayProcess,
+    target: GatewayProcess | GatewayProcess[],
     mode: string,
-    o: { connections: number; total: number; rate?: number; receipts: boolean; mix?: LoadSpec['mix']; kind?: string },
+    o: { connections: number; total: number; rate?: number; receipts: boolean; mix?: LoadSpec['mix']; kind?: string; shared?: number[] },
     report = true,
   ): Promise<Row> {
     const simPid = this.smsc.process.pid!;
     await this.smsc.receipts(o.receipts);
     await this.smsc.reset();
-    const gwPids = treePids(gw.pid);
+    const gws = Array.isArray(target) ? target : [target];
+    const gwPids = [...gws.flatMap((gw) => treePids(gw.pid)), ...(o.shared ?? [])];
     gwPids.forEach(resetPeakRss);
-    const spec = this.spec(gw.url, 'exsign', o.connections, o.total, o.rate ?? 0, o.mix ?? 'single');
-    const parts = expectedParts(spec);
+    const specs = gws.map((gw) => this.spec(gw.url, 'exsign', Math.ceil(o.connections / gws.length), Math.floor(o.total / gws.length), (o.rate ?? 0) / gws.length, o.mix ?? 'single'));
+    const spec = { ...specs[0]!, total: sum(specs.map((x) => x.total)) };
+    const parts = sum(specs.map(expectedParts));
     const before = snapshot([...gwPids, simPid]);
-    const load = await runWrk(spec);
+    const load = combineLoads(await Promise.all(specs.map(runWrk)));
     // Answers come after submit_sm_resp, so ok messages are at the SMSC already; the wait lets
     // receipts (sent behind the responses) be acked before the CPU is read.
     const stats = await this.smsc.waitFor((s) => s.submits >= parts && s.receiptsAcked >= s.receiptsSent, 10000);
     const after = snapshot([...gwPids, simPid]);
     const gatewayCpu = sum(gwPids.map((_, i) => after.cpu[i]! - before.cpu[i]!));
+    const sharedCpu = sum(gwPids.map((_, i) => (i >= gwPids.length - (o.shared?.length ?? 0) ? after.cpu[i]! - before.cpu[i]! : 0)));
     const simCpu = after.cpu[gwPids.length]! - before.cpu[gwPids.length]!;
     const seconds = (stats.lastMs - before.at) / 1000;
     const row: Row = {
@@ -270,6 +278,7 @@ class Bench {
       otherCpuPct: otherCpuPct(before, after, gatewayCpu + simCpu + load.cpuSeconds),
       loadCpuUsPerReq: usEach(load.cpuSeconds, load.answered),
       smscCpuUsPerMsg: usEach(simCpu, stats.submits),
+      sharedCpuUsPerMsg: o.shared ? usEach(sharedCpu, stats.submits) : undefined,
       note: [load.first_fail, load.late_slots ? `${load.late_slots} late starts, max ${load.max_late_ms.toFixed(0)} ms` : ''].filter(Boolean).join('; ') || undefined,
     };
     log(`${mode}: ${Math.round(row.smscMsgsPerSec)} msgs/s at the SMSC, p99 ${row.p99Ms} ms, ${row.cpuUsPerMsg.toFixed(0)} µs CPU/msg, errors ${row.errors}`);
@@ -316,6 +325,27 @@ class Bench {
   }
 }
 
+/** Concurrent wrk runs (one per instance) as one: counts summed, the slower run's time and percentiles. */
+function combineLoads(loads: LoadResult[]): LoadResult {
+  if (loads.length === 1) return loads[0]!;
+  const most = (f: (l: LoadResult) => number) => Math.max(...loads.map(f));
+  const total = (f: (l: LoadResult) => number) => sum(loads.map(f));
+  return {
+    ok: total((l) => l.ok),
+    failed: total((l) => l.failed),
+    answered: total((l) => l.answered),
+    seconds: most((l) => l.seconds),
+    p50_ms: most((l) => l.p50_ms),
+    p99_ms: most((l) => l.p99_ms),
+    max_ms: most((l) => l.max_ms),
+    socket_errors: total((l) => l.socket_errors),
+    late_slots: total((l) => l.late_slots),
+    max_late_ms: most((l) => l.max_late_ms),
+    first_fail: loads.map((l) => l.first_fail).find(Boolean) ?? '',
+    cpuSeconds: total((l) => l.cpuSeconds),
+  };
+}
+
 /** The median of each figure over alternating runs, as one row. */
 function medianRow(rows: Row[], mode: string, kind: string): Row {
   const m = (f: (r: Row) => number | null) => {
@@ -335,6 +365,7 @@ function medianRow(rows: Row[], mode: string, kind: string): Row {
     otherCpuPct: Math.max(...rows.map((r) => r.otherCpuPct)),
     loadCpuUsPerReq: m((r) => r.loadCpuUsPerReq ?? null) ?? undefined,
     smscCpuUsPerMsg: m((r) => r.smscCpuUsPerMsg ?? null) ?? undefined,
+    sharedCpuUsPerMsg: m((r) => r.sharedCpuUsPerMsg ?? null) ?? undefined,
     perRun: rows.map((r) => r.smscMsgsPerSec),
     perRunCpu: rows.map((r) => r.cpuUsPerMsg),
     note: [...new Set(rows.map((r) => r.note).filter(Boolean))].join('; ') || undefined,
@@ -424,12 +455,54 @@ async function run(opts: Options, dir: string): Promise<void> {
     if (kannel) bench.push(medianRow(k, `Kannel 1.4.5 sendsms, 50 connections (median of ${k.length} alternating rounds; answers before the SMSC does)`, 'kannel'));
   }
 
+  if (has('redis')) {
+    // The shared store's cost: SQLite rounds alternate with one instance on Redis and two instances
+    // on one Redis (one SMSC account), CPU per message including redis-server's.
+    ensureRedis();
+    const redis = await startRedisServer(path.join(dir, 'redis'), await freePort());
+    const onRedis = async (name: string) => {
+      const instanceDir = path.join(dir, name);
+      mkdirSync(instanceDir);
+      return startGatewayProcess({
+        root: ROOT,
+        dir: instanceDir,
+        smscPort: smsc.port,
+        token: TOKEN,
+        exsignPath: EXSIGN_PATH,
+        window: opts.window,
+        logLevel: opts.logLevel,
+        entry: opts.entry,
+        nodeFlags: opts.nodeFlags,
+        cpuProfDir: profileDir && path.join(dir, `profile-${name}`),
+        extraEnv: { SMSGW_REDIS_URL: redis.url },
+      });
+    };
+    const [ra, rb] = [await onRedis('redis-a'), await onRedis('redis-b')];
+    log(`gateways on Redis: pids ${ra.pid}, ${rb.pid}; redis-server pid ${redis.pid}`);
+    const shared = [redis.pid];
+    await bench.gateway(ra, 'warm-up, Redis', { connections: 50, total: warmupCount(opts.n), receipts: false, shared }, false);
+    await bench.gateway(rb, 'warm-up, Redis', { connections: 50, total: warmupCount(opts.n), receipts: false, shared }, false);
+    const [q, r, t]: Row[][] = [[], [], []];
+    for (let round = 1; round <= opts.rounds; round++) {
+      q.push(await bench.gateway(gw, `gateway on SQLite, round ${round}`, { connections: 50, total: opts.n, receipts: false }, false));
+      r.push(await bench.gateway(ra, `gateway on Redis, round ${round}`, { connections: 50, total: opts.n, receipts: false, shared }, false));
+      t.push(await bench.gateway([ra, rb], `two gateways on one Redis, round ${round}`, { connections: 50, total: opts.n, receipts: false, shared }, false));
+    }
+    const rounds = `median of ${q.length} rounds alternating SQLite, Redis and two instances`;
+    bench.push(medianRow(q, `gateway on SQLite (the default), closed loop, 50 connections (${rounds})`, 'store-sqlite'));
+    bench.push(medianRow(r, `gateway on Redis, one instance, closed loop, 50 connections; CPU includes redis-server (${rounds})`, 'store-redis'));
+    bench.push(medianRow(t, `two gateways on one Redis, one SMSC account, 25 connections each; CPU includes both and redis-server (${rounds})`, 'store-redis-two'));
+    await Promise.all([ra.stop(), rb.stop()]);
+    await redis.stop();
+  }
+
   await gw.stop();
   await Promise.all((kannel?.processes ?? []).map((p) => stop(p, 15000)));
   let profile = '';
-  if (profileDir && existsSync(profileDir)) {
-    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-    if (file) profile = `CPU profile of the gateway over all its runs (${path.join(profileDir, file)}):\n\n${summarizeProfile(path.join(profileDir, file), 25)}`;
+  for (const [what, where] of [['the gateway', profileDir], ['the first gateway on Redis', profileDir && path.join(dir, 'profile-redis-a')]] as const) {
+    if (!where || !existsSync(where)) continue;
+    const file = readdirSync(where).find((f) => f.endsWith('.cpuprofile'));
+    if (file) profile += `CPU profile of ${what} over all its runs (${path.join(where, file)}):\n\n${summarizeProfile(path.join(where, file), 25)}\n\n`;
   }
 
   const context = {
