@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
-import { startFakeSmsc } from '../support/fake-smsc';
+import nodemailer from 'nodemailer';
+import { freePort, startFakeSmsc } from '../support/fake-smsc';
 import { sms, tokenHeader, TEST_TOKEN } from '../support/gateway';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { hasRedis, startRedis, type RedisServer } from '../support/redis-server';
@@ -52,10 +53,12 @@ const OK = { IsSuccess: true, ErrorDetails: '' };
   const dirs: string[] = [];
   const submitsTo = (number: string) => smsc.submits.filter((s) => s.destinationAddr === number.slice(1)).length;
 
-  const start = (name: string, url: string) => {
+  const smtpPorts = new Map<GatewayProcess, number>();
+  const start = async (name: string, url: string) => {
     const dir = mkdtempSync(path.join(tmpdir(), `smsgw-${name}-`));
     dirs.push(dir);
-    return startGatewayProcess({
+    const smtpPort = await freePort();
+    const gw = await startGatewayProcess({
       NODE_ENV: 'test',
       SMSGW_AUTH_TOKEN: TEST_TOKEN,
       SMSGW_SMSC_URL: url,
@@ -71,7 +74,10 @@ const OK = { IsSuccess: true, ErrorDetails: '' };
       SMSGW_NUMBER_HASH_KEY: '',
       SMSGW_DATA_DIR: dir,
       SMSGW_LOG_LEVEL: 'info',
+      SMSGW_SMTP_PORT: String(smtpPort),
     });
+    smtpPorts.set(gw, smtpPort);
+    return gw;
   };
 
   beforeAll(async () => {
@@ -113,6 +119,23 @@ const OK = { IsSuccess: true, ErrorDetails: '' };
     expect((await post(b, sms('Your code is 3333', number))).json).toEqual(OK);
     expect(submitsTo(number)).toBe(1);
     await eventually(async () => b.stdout.some((line) => line.includes('"deduplicated":true')), 'the repeat logged as deduplicated');
+  });
+
+  it('recognises a mail resent by its relay to the other instance (same Message-ID) and answers with the first id', async () => {
+    const mail = { from: 'app@example.net', to: `${mobile(5)}@sms.example.com`, subject: 'otp', text: 'Code 5555', messageId: '<resend-across@example.net>' };
+    const sendTo = async (gw: GatewayProcess) => {
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPorts.get(gw)!, secure: false, ignoreTLS: true });
+      try {
+        return (await transport.sendMail(mail)).response;
+      } finally {
+        transport.close();
+      }
+    };
+    const first = await sendTo(a);
+    const again = await sendTo(b);
+    expect(first).toMatch(/^250 2\.0\.0 sent \S+$/);
+    expect(again).toBe(first);
+    expect(submitsTo(mobile(5))).toBe(1);
   });
 
   it('settles a record on both instances from a receipt that arrives on the other instance\'s bind', async () => {
