@@ -27,9 +27,6 @@ function keysOf(args: string[]): string[] {
   }
 }
 
-/** `"EVALSHA" "ab" "2" "k1" "k2"` → its arguments (MONITOR quotes and escapes each). */
-const parseArgs = (line: string): string[] => [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
-
 (hasRedis() ? describe : describe.skip)('Redis key layout', () => {
   it('keeps the keys of every script and multi-key command in one Cluster slot', async () => {
     const redis = await startRedis();
