@@ -24,7 +24,8 @@ type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
  * The node:cluster primary of SMSGW_WORKERS workers: forks them (each binds its share of the SMPP
  * sessions; the HTTP and SMTP ports are shared, and the primary hands out connections), starts a
  * worker again when one dies, serves one /metrics for the whole process (counters and histograms
- * summed, gauges by their aggregator), and on SIGTERM/SIGINT has every worker drain and stop.
+ * summed, gauges by their aggregator), passes SIGHUP on to every worker (each reloads its
+ * configuration), and on SIGTERM/SIGINT has every worker drain and stop.
  * A second signal kills the workers and exits at once.
  */
 export async function runPrimary(config: Config, logger: Logger): Promise<void> {
@@ -43,6 +44,12 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   let started = 0;
   let stopping = false;
   let exitCode = 0;
+  // systemctl reload signals the main PID only: every worker reloads its own configuration.
+  process.on('SIGHUP', () => {
+    if (stopping) return logger.warn('SIGHUP ignored: the workers are stopping');
+    logger.info({ workers: workers.size }, 'SIGHUP: every worker reloads its configuration');
+    for (const worker of workers.values()) worker.process.kill('SIGHUP');
+  });
 
   function fork(index: number): void {
     const worker = cluster.fork({ ...env, [WORKER_INDEX_ENV]: String(index) });

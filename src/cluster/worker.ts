@@ -1,22 +1,27 @@
 import { createGateway } from '../app';
 import type { Config } from '../config/load-config';
 import type { Logger } from '../log';
+import { reload } from '../reload';
 import { WORKER_INDEX_ENV, WORKER_SIMULATOR_ENV, type FromWorker, type ToWorker } from './messages';
 
 const send = (message: FromWorker) => process.send?.(message);
 
 /**
  * One node:cluster worker: a whole gateway with its share of the SMPP sessions, on the ports the
- * primary shares. It stops (draining, then unbinding) when the primary says so, on SIGTERM/SIGINT
+ * primary shares. SIGHUP (passed on by the primary) reloads its configuration as in a single process. It stops (draining, then unbinding) when the primary says so, on SIGTERM/SIGINT
  * (a terminal's Ctrl-C reaches every process of the group), or when the primary is gone; the
  * primary alone decides to force an exit.
  */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const index = Number(process.env[WORKER_INDEX_ENV]);
   const log = logger.child({ worker: index });
+  // Registered at once: SIGHUP's default action would end the process. The primary passes its SIGHUP on.
+  let onSighup = () => log.warn('SIGHUP ignored: the worker is starting');
+  process.on('SIGHUP', () => onSighup());
   const gateway = await createGateway(config, log, { worker: { index, count: config.workers }, simulatorUrl: process.env[WORKER_SIMULATOR_ENV] });
 
   let stopping = false;
+  onSighup = () => (stopping ? log.warn('SIGHUP ignored: the worker is stopping') : reload(gateway, log));
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;

@@ -1,7 +1,7 @@
 // SMSGW_WORKERS: node:cluster workers behind one port, sharing state on a real redis-server.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
@@ -24,8 +24,8 @@ async function refusal(env: Record<string, string>): Promise<{ code: number | nu
   return { code, stderr };
 }
 
-const post = async (url: string, body: unknown) => {
-  const res = await fetch(`${url}/exsign/sms`, { method: 'POST', headers: { authorization: tokenHeader(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = async (url: string, body: unknown, token = TEST_TOKEN) => {
+  const res = await fetch(`${url}/exsign/sms`, { method: 'POST', headers: { authorization: tokenHeader(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return (await res.json()) as { IsSuccess: boolean; ErrorDetails: string };
 };
 
@@ -72,9 +72,13 @@ describe('SMSGW_WORKERS', () => {
       };
     };
 
-    it('serves one port from both workers, each binding one of the two sessions, with one /metrics summing them', async () => {
+    it('serves one port from both workers, each binding one of the two sessions, with one /metrics summing them; SIGHUP reloads every worker', async () => {
       const { smsc, url } = await startFakeSmsc();
-      const gw = await startGatewayProcess(env(url));
+      const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'smsgw-workers-token-')), 'token');
+      dirs.push(path.dirname(tokenFile));
+      writeFileSync(tokenFile, `${TEST_TOKEN}\n`, { mode: 0o600 });
+      const { SMSGW_AUTH_TOKEN: _inline, ...rest } = env(url);
+      const gw = await startGatewayProcess({ ...rest, SMSGW_AUTH_TOKEN_FILE: tokenFile });
       try {
         await waitFor(() => smsc.sessions.length === 2, 'two binds, one per worker');
         const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(gw.httpUrl, sms(`Your code is ${i}`, `+4474001${String(i).padStart(5, '0')}`))));
@@ -90,6 +94,16 @@ describe('SMSGW_WORKERS', () => {
         expect(series(text, 'smsgw_redis_up')).toBe(1);
         expect(text.match(/^smsgw_build_info\{/gm)).toHaveLength(1);
         expect(series(text.replace(/smsgw_build_info\{[^}]*\}/, 'smsgw_build_info'), 'smsgw_build_info')).toBe(1);
+
+        // systemctl reload signals the primary; it passes the signal on and each worker reloads.
+        const rotated = 'rotated-worker-token-5d1e';
+        writeFileSync(tokenFile, `${rotated}\n`);
+        gw.child.kill('SIGHUP');
+        const reloaded = () => new Set(gw.stdout.filter((l) => l.includes('configuration reloaded: auth.token')).map((l) => (JSON.parse(l) as { worker: number }).worker));
+        await waitFor(() => reloaded().size === 2, 'both workers reloaded');
+        const after = await Promise.all(Array.from({ length: 10 }, (_, i) => post(gw.httpUrl, sms(`Your code is ${i}`, `+4474003${String(i).padStart(5, '0')}`), rotated)));
+        expect(after.every((a) => a.IsSuccess)).toBe(true);
+        expect((await post(gw.httpUrl, sms('old token', '+447400499999'))).ErrorDetails).toMatch(/token/i);
       } finally {
         await gw.stop();
         await smsc.stop();
