@@ -190,7 +190,7 @@ function checkProfile(config: Config, development: DevelopmentDefaults): void {
     fail(err.key, err.message);
   }
   // A URL read from SMSGW_REDIS_URL_FILE has not been through the schema's format.
-  if (config.redis.url && !/^rediss?:\/\/[^/]/.test(config.redis.url)) fail('redis.url', 'must be redis://[user:password@]host:port/db or rediss:// (TLS)');
+  if (config.redis.url && !/^rediss?(\+sentinel)?:\/\/[^/]/.test(config.redis.url)) fail('redis.url', 'must be redis://[user:password@]host:port/db, rediss:// (TLS) or redis+sentinel://host:port,…/master-name');
   if (config.workers > 1) {
     if (!config.redis.url) fail('workers', `${config.workers} workers need SMSGW_REDIS_URL: workers share limits, records and receipts through Redis`);
     const short = smscs.find((s) => s.sessions < config.workers);

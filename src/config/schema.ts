@@ -119,9 +119,9 @@ convict.addFormat({
 convict.addFormat({
   name: 'redis-url',
   validate(value: unknown) {
-    if (value === '') return;
+    if (value === '' || /^rediss?\+sentinel:\/\/[^/]+\/[^/]+/.test(String(value))) return;
     const url = new URL(String(value));
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('must start with redis:// or rediss:// (TLS)');
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('must start with redis://, rediss:// (TLS) or redis+sentinel://');
     if (!url.hostname) throw new Error('must name a host, e.g. redis://redis.example.net:6379/0');
   },
 });
@@ -536,7 +536,7 @@ export const schema = {
   },
   redis: {
     url: {
-      doc: 'Redis shared by every instance (redis://[user:password@]host:port/db, rediss:// for TLS). When set, abuse counters, dedupe, message records, held receipts and the receipt-callback queue live there; empty = this instance keeps them itself.',
+      doc: 'Redis shared by every instance: redis://[user:password@]host:port/db, rediss:// for TLS, or redis+sentinel://[user:password@]sentinel:26379,sentinel2:26379/master-name/db to follow the master Sentinel names. When set, abuse counters, dedupe, message records, held receipts and the receipt-callback queue live there; empty = this instance keeps them itself.',
       format: 'redis-url',
       default: '',
       env: 'SMSGW_REDIS_URL',

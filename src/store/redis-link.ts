@@ -49,14 +49,50 @@ const RECONNECT_MIN_MS = 100;
 const SWEEP_INTERVAL_MS = 20;
 const RECONNECT_MAX_MS = 2000;
 
-/** The URL for logs: scheme, host, port and database, never the user name or password. */
+// redis+sentinel://[user:password@]host:port[,host:port…]/master-name[/db]: the master that the
+// Sentinels name, followed through failovers (rediss+sentinel:// for TLS to the master).
+const SENTINEL_URL = /^(rediss?)\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/@]+)\/([^/?]+)(?:\/(\d+))?\/?(?:\?(.*))?$/;
+
+/** A Sentinel URL's parts, or undefined for a plain redis:// or rediss:// URL. */
+export function parseSentinelUrl(url: string) {
+  const match = SENTINEL_URL.exec(url);
+  if (!match) return undefined;
+  const [, scheme, user, password, hosts, name, db, query] = match;
+  const sentinels = hosts!.split(',').map((hostPort) => {
+    const [, host, port] = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hostPort.trim()) ?? [];
+    if (!host) throw new Error(`"${hostPort}" is not host:port`);
+    return { host, port: Number(port ?? 26379) };
+  });
+  return {
+    tls: scheme === 'rediss',
+    username: user ? decodeURIComponent(user) : undefined,
+    password: password ? decodeURIComponent(password) : undefined,
+    sentinelPassword: new URLSearchParams(query ?? '').get('sentinelPassword') ?? undefined,
+    sentinels,
+    name: decodeURIComponent(name!),
+    db: Number(db ?? 0),
+  };
+}
+
+/** The URL for logs: scheme, host(s), port(s) and database, never the user name or password. */
 export function redactRedisUrl(url: string): string {
   try {
+    const sentinel = parseSentinelUrl(url);
+    if (sentinel) {
+      return `${sentinel.tls ? 'rediss' : 'redis'}+sentinel://${sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}/${sentinel.name}/${sentinel.db}`;
+    }
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
   } catch {
     return '(unparsable URL)';
   }
+}
+
+function connect(url: string, options: RedisOptions): Redis {
+  const sentinel = parseSentinelUrl(url);
+  if (!sentinel) return new Redis(url, options);
+  const { tls, ...rest } = sentinel;
+  return new Redis({ ...options, ...rest, ...(tls ? { tls: {} } : {}) });
 }
 
 /**
@@ -83,7 +119,7 @@ export function createRedisLink(o: RedisLinkOptions): RedisLink {
     // A READONLY reply means a replica was promoted away from us (failover): reconnect to find the master.
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
-  const client = new Redis(o.url, options);
+  const client = connect(o.url, options);
   const listeners: ((up: boolean) => void)[] = [];
   let up = false;
   let timeouts = 0;
