@@ -9,6 +9,7 @@
 // by PID at the end, on Ctrl-C and on errors, and each has its own bound on lifetime. `--modes=`
 // picks runs (library, http-floor, closed, fixed, receipts, fixed-receipts, mix) to profile one.
 import { execFileSync, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -460,6 +461,7 @@ async function run(opts: Options, dir: string): Promise<void> {
     // on one Redis (one SMSC account), CPU per message including redis-server's.
     ensureRedis();
     const redis = await startRedisServer(path.join(dir, 'redis'), await freePort());
+    const sharedHashKey = randomBytes(32).toString('hex');
     const onRedis = async (name: string) => {
       const instanceDir = path.join(dir, name);
       mkdirSync(instanceDir);
@@ -474,7 +476,8 @@ async function run(opts: Options, dir: string): Promise<void> {
         entry: opts.entry,
         nodeFlags: opts.nodeFlags,
         cpuProfDir: profileDir && path.join(dir, `profile-${name}`),
-        extraEnv: { SMSGW_REDIS_URL: redis.url },
+        // Instances sharing Redis share the number-hash key too.
+        extraEnv: { SMSGW_REDIS_URL: redis.url, SMSGW_NUMBER_HASH_KEY: sharedHashKey },
       });
     };
     const [ra, rb] = [await onRedis('redis-a'), await onRedis('redis-b')];

@@ -113,26 +113,39 @@ const OK = { IsSuccess: true, ErrorDetails: '' };
     expect(submitsTo(number)).toBe(3);
   });
 
-  it('deduplicates a repeat that reaches the other instance', async () => {
+  it('deduplicates a repeat that reaches the other instance: one SMS, the first id, known on both', async () => {
     const number = mobile(3);
-    expect((await post(a, sms('Your code is 3333', number))).json).toEqual(OK);
-    expect((await post(b, sms('Your code is 3333', number))).json).toEqual(OK);
+    const first = await post(a, sms('Your code is 3333', number));
+    const repeat = await post(b, sms('Your code is 3333', number));
+    expect([first.json, repeat.json]).toEqual([OK, OK]);
     expect(submitsTo(number)).toBe(1);
+    expect(repeat.messageId).toBe(first.messageId);
+    for (const gw of [a, b]) expect(await status(gw, repeat.messageId)).toMatchObject({ status: 200, json: { id: first.messageId, status: 'accepted' } });
     await eventually(async () => b.stdout.some((line) => line.includes('"deduplicated":true')), 'the repeat logged as deduplicated');
   });
 
+  it('sends a repeat racing the first on the other instance once, both answered with the first id', async () => {
+    const number = mobile(7);
+    const [x, y] = await Promise.all([post(a, sms('Your code is 7777', number)), post(b, sms('Your code is 7777', number))]);
+    expect([x.json, y.json]).toEqual([OK, OK]);
+    expect(submitsTo(number)).toBe(1);
+    expect(x.messageId).toBe(y.messageId);
+    expect((await status(a, x.messageId)).status).toBe(200);
+  });
+
   it('recognises a mail resent by its relay to the other instance (same Message-ID) and answers with the first id', async () => {
-    const mail = { from: 'app@example.net', to: `${mobile(5)}@sms.example.com`, subject: 'otp', text: 'Code 5555', messageId: '<resend-across@example.net>' };
-    const sendTo = async (gw: GatewayProcess) => {
+    const mail = { from: 'app@example.net', to: `${mobile(5)}@sms.example.com`, subject: 'otp', messageId: '<resend-across@example.net>' };
+    const sendTo = async (gw: GatewayProcess, text: string) => {
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPorts.get(gw)!, secure: false, ignoreTLS: true });
       try {
-        return (await transport.sendMail(mail)).response;
+        return (await transport.sendMail({ ...mail, text })).response;
       } finally {
         transport.close();
       }
     };
-    const first = await sendTo(a);
-    const again = await sendTo(b);
+    // Another text, so the same-text dedupe cannot be what catches it: only the Message-ID can.
+    const first = await sendTo(a, 'Code 5555');
+    const again = await sendTo(b, 'Code 5556');
     expect(first).toMatch(/^250 2\.0\.0 sent \S+$/);
     expect(again).toBe(first);
     expect(submitsTo(mobile(5))).toBe(1);
