@@ -1,4 +1,4 @@
-import type { ClientContext, Result } from 'ioredis';
+import type { ClientContext, Redis, Result } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { canonicalId } from '../dlr/message-id';
 import type { Logger } from '../log';
@@ -12,6 +12,12 @@ const CREATE = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
 return 0
+`;
+// One entry of the SMSC-id index, which lives as long as the newest record it points at.
+const INDEX = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
 `;
 // Compare-and-set: update() reads, applies its change in JS, and writes only if nobody wrote in
 // between (then it reads again). The TTL set at creation stays.
@@ -44,6 +50,7 @@ return false
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
     smsgwCreate(key: string, json: string, ttlMs: number): Result<number, Context>;
+    smsgwIndex(key: string, field: string, value: string, ttlMs: number): Result<number, Context>;
     smsgwSwap(key: string, expected: string, next: string): Result<number, Context>;
     smsgwHold(...args: (string | number)[]): Result<number, Context>;
     smsgwTakeHeld(...args: (string | number)[]): Result<string | null, Context>;
@@ -88,6 +95,7 @@ export function createRedisMessageStore(o: RedisMessageStoreOptions): MessageSto
   const now = o.now ?? Date.now;
   const client = link.client;
   client.defineCommand('smsgwCreate', { numberOfKeys: 1, lua: CREATE });
+  client.defineCommand('smsgwIndex', { numberOfKeys: 1, lua: INDEX });
   client.defineCommand('smsgwSwap', { numberOfKeys: 1, lua: SWAP });
   client.defineCommand('smsgwHold', { lua: HOLD });
   client.defineCommand('smsgwTakeHeld', { lua: TAKE_HELD });
@@ -100,25 +108,40 @@ export function createRedisMessageStore(o: RedisMessageStoreOptions): MessageSto
   const heldIndexKeys = (h: HeldReceipt) => [heldIndexKey(h.smsc, 'x', h.exactKey), ...h.canonicalKeys.map((key) => heldIndexKey(h.smsc, 'c', key))];
 
   // How many receipts are held, as Redis said at the last create or hold. A create reads it after
-  // writing its record (same pipeline), and a hold writes before matching again, so whichever of
-  // the two comes second sees the other: no instance skips a receipt another one just held.
+  // writing its record (on the same connection, so Redis runs it after), and a hold writes before
+  // matching again, so whichever of the two comes second sees the other: no instance skips a
+  // receipt another one just held.
   let heldCount = 0;
   let spooledCount = spool.count();
+
+  // One count of the held receipts per event-loop turn, sent after every record of the turn on the
+  // same connection (so Redis runs it after them), instead of one per record.
+  let heldProbe: Promise<number> | undefined;
+  function countHeldAfterThisTurn(c: Redis): Promise<number> {
+    if (!heldProbe) {
+      heldProbe = new Promise((resolve, reject) => process.nextTick(() => c.zcard(heldExpiry).then(resolve, reject)));
+      heldProbe.then(
+        (n) => (heldCount = n),
+        () => undefined,
+      );
+      process.nextTick(() => (heldProbe = undefined));
+    }
+    return heldProbe;
+  }
 
   async function put(record: MessageRecord, json: string): Promise<void> {
     const ttlMs = Math.max(1, record.submittedAt + o.retentionMs - now());
     // Separate commands, not one pipeline: auto-pipelining sends those of every record written in
     // the same event-loop turn in one write (a pipeline per record cost a write per record).
-    const [created, held] = await link.call('create', (c) => {
-      const writes: Promise<unknown>[] = [];
+    const [created] = await link.call('create', (c) => {
+      const writes: Promise<unknown>[] = [c.smsgwCreate(msgKey(record.id), json, ttlMs)];
       record.segments.forEach((segment, part) => {
         if (segment.smscMessageId === null) return;
-        const key = sidKey(record.smsc, canonicalId(segment.smscMessageId));
-        writes.push(c.hset(key, `${record.id}/${part}`, JSON.stringify([segment.smscMessageId, record.submittedAt])), c.pexpire(key, o.retentionMs));
+        writes.push(c.smsgwIndex(sidKey(record.smsc, canonicalId(segment.smscMessageId)), `${record.id}/${part}`, `${record.submittedAt} ${segment.smscMessageId}`, o.retentionMs));
       });
-      return Promise.all([c.smsgwCreate(msgKey(record.id), json, ttlMs), c.zcard(heldExpiry), ...writes]);
+      writes.push(countHeldAfterThisTurn(c));
+      return Promise.all(writes);
     });
-    heldCount = held as number;
     if (created !== 1) {
       await unindex(record);
       throw new Error(`message ${record.id} already exists`);
@@ -234,7 +257,9 @@ export function createRedisMessageStore(o: RedisMessageStoreOptions): MessageSto
       const oldest = now() - o.retentionMs;
       const refs: SegmentRef[] = [];
       for (const [field, value] of Object.entries(entries)) {
-        const [exact, submittedAt] = JSON.parse(value) as [string, number];
+        const space = value.indexOf(' ');
+        const submittedAt = Number(value.slice(0, space));
+        const exact = value.slice(space + 1);
         if ((kind === 'exact' && exact !== key) || submittedAt < oldest) continue;
         const slash = field.lastIndexOf('/');
         refs.push({ messageId: field.slice(0, slash), part: Number(field.slice(slash + 1)), submittedAt });
