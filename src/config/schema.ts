@@ -516,7 +516,7 @@ export const schema = {
   dataDir: { doc: 'Directory for what the gateway keeps on disk.', format: String, default: './data', env: 'SMSGW_DATA_DIR' },
   store: {
     type: {
-      doc: 'Where message records live: sqlite (a file in SMSGW_DATA_DIR, kept across restarts) or memory (lost on restart).',
+      doc: 'Where message records live without SMSGW_REDIS_URL (with it, in Redis): sqlite (a file in SMSGW_DATA_DIR, kept across restarts) or memory (lost on restart).',
       format: ['sqlite', 'memory'],
       default: 'sqlite',
       env: 'SMSGW_STORE',
