@@ -203,4 +203,15 @@ describe('loadConfig', () => {
     expect(printed).toContain('"password":"[redacted]"');
     expect(printed).toContain('"systemId":"acct"');
   });
+
+  it('reads the Redis URL from SMSGW_REDIS_URL_FILE, keeps its password out of the printable config, and checks its scheme', () => {
+    const url = 'redis://smsgw:redis-s3cret-pw@redis.internal:6379/2';
+    const config = loadConfig({ env: { ...production, SMSGW_REDIS_URL_FILE: file('redis-url', `${url}\n`) } });
+    expect(config.redis).toMatchObject({ url, prefix: 'smsgw:', failure: 'open', commandTimeoutMs: 500 });
+    expect(JSON.stringify(redactedConfig(config))).not.toContain('redis-s3cret-pw');
+    expect(() => loadConfig({ env: { ...production, SMSGW_REDIS_URL_FILE: file('bad-url', 'http://redis.internal:6379\n') } })).toThrow(
+      'Invalid configuration: redis.url (SMSGW_REDIS_URL): must be redis://[user:password@]host:port/db, rediss:// (TLS) or redis+sentinel://host:port,…/master-name',
+    );
+    expect(() => loadConfig({ env: { ...production, SMSGW_REDIS_FAILURE: 'maybe' } })).toThrow(/redis.failure \(SMSGW_REDIS_FAILURE\): must be one of/);
+  });
 });
