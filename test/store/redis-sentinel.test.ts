@@ -39,8 +39,10 @@ describe('Sentinel URLs', () => {
       await master.kill();
       // Sentinel notices (1 s), promotes the replica; the gateway reconnects to it by itself.
       await eventually(async () => (await getStatus(gw, before)).status === 200, 'the record read from the promoted replica', 20_000);
+      expect((await getStatus(gw, before)).json).toMatchObject({ id: before, status: 'accepted' });
       const after = (await gw.post(sms('Your code is 2222'))).headers.get('x-message-id')!;
       await eventually(async () => (await fetchKeys(replica.url)).includes(`smsgw:msg:${after}`), 'a new record written to the new master', 5000);
+      expect(await fetchKeys(replica.url)).toEqual(expect.arrayContaining([`smsgw:msg:${before}`, `smsgw:msg:${after}`]));
     } finally {
       await gw.stop();
       await smsc.stop();
