@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './fake-smsc';
 
@@ -71,6 +72,28 @@ export async function startGatewayProcess(env: Record<string, string>, options: 
   }
   await stop();
   throw new Error(`gateway process did not become ready: ${stderr || stdout.slice(-5).join('\n')}`);
+}
+
+/**
+ * `npm start` in a checkout: the development profile (built-in SMSC simulator, the SMTP listener
+ * on), on free ports instead of 8080, 9464 and 2525, with a data directory of its own that stop()
+ * removes.
+ */
+export async function startDevelopmentProfile(): Promise<GatewayProcess & { smtpPort: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'smsgw-dev-'));
+  const smtpPort = await freePort();
+  try {
+    const gw = await startGatewayProcess({ NODE_ENV: 'development', SMSGW_SMTP_PORT: String(smtpPort), SMSGW_DATA_DIR: dataDir });
+    const stop = async () => {
+      const code = await gw.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    };
+    return { ...gw, smtpPort, stop };
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** Starts the gateway expecting it to refuse: resolves with its exit code and what it wrote. */
