@@ -1,6 +1,6 @@
 // The SMTP listener's session rules over a raw loopback socket (the wire, line by line): client
-// address, the session cap, the idle and session time limits, and shutdown, which answers the
-// mail in progress before closing the sessions.
+// address, the session cap, repeated AUTH failures, the idle and session time limits, and
+// shutdown, which answers the mail in progress before closing the sessions.
 import { createConnection, type Socket } from 'node:net';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { startGateway, withGateway, type TestGateway } from '../support/gateway';
@@ -60,6 +60,26 @@ test('sessions beyond SMSGW_SMTP_MAX_SESSIONS are refused with 421 4.3.2', async
     await second.closed;
     expect(await metricValue(gw, 'smsgw_smtp_open_sessions')).toBe(1);
     first.socket.destroy();
+  });
+});
+
+test('the third failed AUTH in a session gets 421 4.7.0 and the connection is closed', async () => {
+  await withGateway(fake.url, { ...SMTP, SMSGW_SMTP_USER: 'relay', SMSGW_SMTP_PASSWORD: 'relay-password-8f2c41' }, async (gw) => {
+    const client = await connect(gw);
+    expect(await client.next()).toMatch(/^220 /);
+    client.send('EHLO test');
+    let line = await client.next();
+    while (line.startsWith('250-')) line = await client.next();
+    expect(line).toMatch(/^250 /);
+    const wrong = Buffer.from('\0relay\0guess').toString('base64');
+    for (const attempt of [1, 2]) {
+      client.send(`AUTH PLAIN ${wrong}`);
+      expect([attempt, await client.next()]).toEqual([attempt, '535 5.7.8 Authentication credentials invalid']);
+    }
+    client.send(`AUTH PLAIN ${wrong}`);
+    expect(await client.next()).toBe('421 4.7.0 Too many failed authentication attempts; closing');
+    await client.closed;
+    expect(await metricValue(gw, 'smsgw_smtp_auth_failures_total{reason="invalid_credentials"}')).toBe(3);
   });
 });
 
