@@ -247,3 +247,43 @@ run('Email to SMS (swaks and nodemailer against the gateway process)', () => {
     expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 2000);
   });
 });
+
+run('SMSGW_SMTP_TEXT=subject and subject+body (swaks against the gateway process)', () => {
+  let fake: Awaited<ReturnType<typeof startFakeSmsc>>;
+  const gateways = new Map<string, { gw: GatewayProcess; smtpPort: number }>();
+  const modes = { subject: '447400123431', 'subject+body': '447400123432' } as const;
+
+  beforeAll(async () => {
+    fake = await startFakeSmsc();
+    await Promise.all(
+      Object.keys(modes).map(async (mode) => {
+        const smtpPort = await freePort();
+        const gw = await startGatewayProcess({ NODE_ENV: 'test', SMSGW_AUTH_TOKEN: TOKEN, SMSGW_SMSC_URL: fake.url, SMSGW_SMSC_SYSTEM_ID: 'smsgw', SMSGW_SMSC_PASSWORD: 'secret12', SMSGW_SMTP_PORT: String(smtpPort), SMSGW_SMTP_TEXT: mode });
+        gateways.set(mode, { gw, smtpPort });
+      }),
+    );
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all([...gateways.values()].map(({ gw }) => gw.stop()));
+    await fake?.smsc.stop();
+  });
+
+  const mail = (mode: keyof typeof modes, more: string[]) =>
+    swaks(['--server', `127.0.0.1:${gateways.get(mode)!.smtpPort}`, '--from', 'monitor@example.net', '--to', `+${modes[mode]}@${DOMAIN}`, ...more]);
+  const body = 'Valid  5 minutes.\n\n-- \nOps team';
+
+  test('subject: the SMS is the subject alone; a mail without one gets 550 5.6.0', async () => {
+    const { replies } = await mail('subject', ['--header', 'Subject: Login   code 4821', '--body', body]);
+    expect(sentId(replies.at(-2))).toBeDefined();
+    const empty = await mail('subject', ['--header', 'Subject: ', '--body', body]);
+    expect(empty.replies).toContain('550 5.6.0 Subject is empty');
+    expect(fake.smsc.submits.filter((s) => s.destinationAddr === modes.subject).map((s) => s.text)).toEqual(['Login code 4821']);
+  });
+
+  test('subject+body: the subject, a line break, then the body as in body mode', async () => {
+    const { replies } = await mail('subject+body', ['--header', 'Subject: Login   code 4821', '--body', body]);
+    expect(sentId(replies.at(-2))).toBeDefined();
+    expect(fake.smsc.submits.filter((s) => s.destinationAddr === modes['subject+body']).map((s) => s.text)).toEqual(['Login code 4821\nValid 5 minutes.']);
+  });
+});
