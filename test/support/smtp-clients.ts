@@ -12,11 +12,15 @@ export interface SwaksRun {
   output: string;
 }
 
-/** Runs swaks with `args` (without waiting on the event loop, so an in-process gateway keeps serving). */
-export function swaks(args: string[], timeoutMs = 15_000): Promise<SwaksRun> {
+/**
+ * Runs swaks with `args` (without waiting on the event loop, so an in-process gateway keeps
+ * serving); `via` is a command that runs it elsewhere, e.g. `ip netns exec NAME`.
+ */
+export function swaks(args: string[], via: string[] = [], timeoutMs = 15_000): Promise<SwaksRun> {
   return new Promise((resolve, reject) => {
+    const [command, ...rest] = [...via, 'swaks', ...args];
     // Perl's Getopt::Long reads "+447…" as an option unless POSIXLY_CORRECT is set.
-    const child = spawn('swaks', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSIXLY_CORRECT: '1' } });
+    const child = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSIXLY_CORRECT: '1' } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));

@@ -1,7 +1,8 @@
-// Tests that need a program from Debian's packages (prometheus, Net::SMPP, openssl, swaks,
-// systemd-analyze, prlimit) or something of the machine's (an IPv6 loopback) skip where it is
-// missing. SMSGW_TEST_REQUIRE_TOOLS=1 (set by .ci/run, which installs them all) makes every such
-// test run, so a missing one fails it instead of hiding it.
+// Tests that need a program from Debian's packages (prometheus, Net::SMPP, openssl, swaks, curl,
+// systemd-analyze, prlimit, postfix, iproute2) or something of the machine's (an IPv6 loopback,
+// root for network namespaces and a private Postfix) skip where it is missing.
+// SMSGW_TEST_REQUIRE_TOOLS=1 (set by .ci/run, which installs them all and runs as root) makes
+// every such test run, so a missing one fails it instead of hiding it.
 import { spawnSync } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 
@@ -10,6 +11,11 @@ const required = process.env.SMSGW_TEST_REQUIRE_TOOLS === '1';
 /** True when `command args` runs and exits 0, or always when tools are required. */
 export function hasTool(command: string, args: string[]): boolean {
   return required || spawnSync(command, args).status === 0;
+}
+
+/** As hasTool, for a program that only works as root (ip netns, postfix). */
+export function hasRootTool(command: string, args: string[]): boolean {
+  return required || (process.getuid?.() === 0 && spawnSync(command, args).status === 0);
 }
 
 /** True when the loopback interface has ::1, or always when tools are required. */
