@@ -1,4 +1,4 @@
-// Tests that need a program from Debian's packages (prometheus, Net::SMPP, openssl, swaks, curl,
+// Tests that need a program from Debian's packages (prometheus, Net::SMPP, openssl, swaks, curl, redis-server,
 // systemd-analyze, prlimit, postfix, iproute2) or something of the machine's (an IPv6 loopback,
 // root for network namespaces and a private Postfix) skip where it is missing.
 // SMSGW_TEST_REQUIRE_TOOLS=1 (set by .ci/run, which installs them all and runs as root) makes
