@@ -17,6 +17,10 @@ runs in when SMSGW_DATA_DIR is relative.`,
     const [file] = ctx.args;
     if (!file || ctx.args.length > 1) throw new UsageError('backup needs one FILE to write');
     const config = ctx.config();
+    if (config.redis.url) {
+      const why = 'nothing to back up here: with SMSGW_REDIS_URL set, message records live in Redis; back up its AOF or RDB file (BGSAVE), as its persistence settings say';
+      return { ok: false, text: why, json: { ok: false, error: why } };
+    }
     if (config.store.type !== 'sqlite') {
       const why = `nothing to back up: SMSGW_STORE is ${config.store.type}, so message records live in the gateway's memory`;
       return { ok: false, text: why, json: { ok: false, error: why } };

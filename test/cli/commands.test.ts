@@ -153,6 +153,11 @@ describe('smsgw backup', () => {
     const run = await runCli(['backup', path.join(work, 'never.sqlite')], { NODE_ENV: 'test', SMSGW_AUTH_TOKEN: 't', SMSGW_SMSC_URL: 'smpp://127.0.0.1:1' });
     expect([run.code, run.stdout]).toEqual([1, "nothing to back up: SMSGW_STORE is memory, so message records live in the gateway's memory\n"]);
   });
+
+  it('refuses when records live in Redis, naming what to back up instead', async () => {
+    const run = await runCli(['backup', path.join(work, 'never.sqlite')], { NODE_ENV: 'test', SMSGW_AUTH_TOKEN: 't', SMSGW_SMSC_URL: 'smpp://127.0.0.1:1', SMSGW_REDIS_URL: 'redis://127.0.0.1:1/0' });
+    expect([run.code, run.stdout]).toEqual([1, 'nothing to back up here: with SMSGW_REDIS_URL set, message records live in Redis; back up its AOF or RDB file (BGSAVE), as its persistence settings say\n']);
+  });
 });
 
 describe('smsgw --help and usage errors', () => {
