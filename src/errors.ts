@@ -71,8 +71,42 @@ export class OutcomeUnknownError extends GatewayError {
   }
 }
 
-export const notBound = (): GatewayError =>
-  new GatewayError('SMSC_NOT_BOUND', 'SMSC not bound: no SMPP session was available before the request deadline');
+/** No session was bound before the deadline; `lastFailures` says why the sessions last failed, when known. */
+export class NotBoundError extends GatewayError {
+  constructor(readonly lastFailures: readonly string[] = []) {
+    const why = lastFailures.length > 0 ? ` (last failure: ${lastFailures.join('; ')})` : '';
+    super('SMSC_NOT_BOUND', `SMSC not bound: no SMPP session was available before the request deadline${why}`);
+    this.name = 'NotBoundError';
+  }
+}
+
+/** Bound, but every slot of the window stayed taken until the deadline. */
+export class WindowFullError extends GatewayError {
+  constructor(readonly window: number) {
+    super('SMSC_TIMEOUT', `SMSC window full until the request deadline (window ${window})`);
+    this.name = 'WindowFullError';
+  }
+}
+
+/** Bound, but the TPS limit held the message until the deadline. */
+export class TpsLimitError extends GatewayError {
+  constructor() {
+    super('SMSC_TIMEOUT', 'TPS limit for this SMSC reached: message not sent before the request deadline');
+    this.name = 'TpsLimitError';
+  }
+}
+
+/** The SMSC answered with a throttling status and the bind's pause held the message until the deadline. */
+export class ThrottledError extends GatewayError {
+  readonly commandStatusName: string;
+  constructor(readonly commandStatus: number) {
+    super('SMSC_REJECTED', `SMSC throttling (${formatCommandStatus(commandStatus)}): sending paused, message not sent before the request deadline`, true);
+    this.name = 'ThrottledError';
+    this.commandStatusName = commandStatusName(commandStatus);
+  }
+}
+
+export const notBound = (lastFailures: readonly string[] = []): NotBoundError => new NotBoundError(lastFailures);
 
 export const responseTimeout = (waitedMs: number): OutcomeUnknownError =>
   new OutcomeUnknownError('SMSC_TIMEOUT', `SMSC did not answer submit_sm within ${waitedMs} ms (outcome unknown)`);
@@ -80,8 +114,11 @@ export const responseTimeout = (waitedMs: number): OutcomeUnknownError =>
 export const linkLost = (reason: string): OutcomeUnknownError =>
   new OutcomeUnknownError('SMSC_LINK_LOST', `SMSC link lost before submit_sm_resp (${reason}); outcome unknown`);
 
-export const throttled = (status: number): GatewayError =>
-  new GatewayError('SMSC_REJECTED', `SMSC throttling (${formatCommandStatus(status)}): sending paused, message not sent before the request deadline`, true);
+export const throttled = (status: number): ThrottledError => new ThrottledError(status);
+
+export const windowFull = (window: number): WindowFullError => new WindowFullError(window);
+
+export const tpsLimited = (): TpsLimitError => new TpsLimitError();
 
 export const queueFull = (): GatewayError =>
   new GatewayError('QUEUE_FULL', 'Gateway busy: too many requests waiting for the SMSC');

@@ -359,7 +359,7 @@ export const schema = {
     connectTimeoutMs: { doc: 'TCP/TLS connect timeout.', format: positiveInt, default: 5000, env: 'SMSGW_SMSC_CONNECT_TIMEOUT_MS' },
     bindTimeoutMs: { doc: 'Time to wait for the bind response.', format: positiveInt, default: 5000, env: 'SMSGW_SMSC_BIND_TIMEOUT_MS' },
     responseTimeoutMs: {
-      doc: 'Time to wait for a submit_sm_resp (also capped by the request deadline).',
+      doc: 'Time to wait for a submit_sm_resp (also capped by the request deadline), and on stop for the unbind_resp.',
       format: positiveInt,
       default: 5000,
       env: 'SMSGW_SMSC_RESPONSE_TIMEOUT_MS',

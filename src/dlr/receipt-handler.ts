@@ -1,7 +1,7 @@
 import type { PDU } from 'smpp';
 import type { Logger } from '../log';
 import { dlrStatLabel, type Metrics } from '../metrics/metrics';
-import { ESME_ROK } from '../smpp/command-status';
+import { COMMAND_STATUS } from '../smpp/command-status';
 import type { Correlator } from './correlator';
 import { isReceiptPdu, parseReceipt, type ReceiptPduLike } from './parse-receipt';
 
@@ -26,13 +26,13 @@ export function createReceiptHandler(opts: ReceiptHandlerOptions) {
       const fields = pdu as unknown as ReceiptPduLike;
       if (!isReceiptPdu(fields)) {
         log.info({ command: pdu.command }, 'mobile-originated message ignored (not a delivery receipt)');
-        return ESME_ROK;
+        return COMMAND_STATUS.ESME_ROK;
       }
       const receipt = parseReceipt(fields);
       if (!receipt) {
         log.warn({ command: pdu.command }, 'delivery receipt could not be parsed');
         opts.metrics.dlrReceived.inc({ smsc: opts.smsc, stat: 'OTHER' });
-        return ESME_ROK;
+        return COMMAND_STATUS.ESME_ROK;
       }
       const outcome = await opts.correlator
         .onReceipt({ smscMessageId: receipt.messageId, stat: receipt.stat, state: receipt.state, err: receipt.err, receivedAt: Date.now() })
@@ -53,7 +53,7 @@ export function createReceiptHandler(opts: ReceiptHandlerOptions) {
         },
         'delivery receipt',
       );
-      return ESME_ROK;
+      return COMMAND_STATUS.ESME_ROK;
     },
   };
 }

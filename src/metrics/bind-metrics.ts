@@ -1,4 +1,5 @@
-import type { SmppBind, CloseReason } from '../smpp/smpp-bind';
+import type { CloseReason } from '../smpp/bind-events';
+import type { SmppBind } from '../smpp/smpp-bind';
 import type { BindResult, DisconnectReason, Metrics } from './metrics';
 
 const BIND_RESULT: Partial<Record<CloseReason, BindResult>> = {
@@ -22,11 +23,11 @@ const DISCONNECT: Partial<Record<CloseReason, DisconnectReason>> = {
 export function observeBind(bind: SmppBind, smsc: string, session: string, metrics: Metrics): void {
   // Every session's series exists from start-up, before its first bind, so dashboards read 0.
   metrics.bindUp.set({ smsc, session }, 0);
-  bind.on('state', (state: string) => {
+  bind.on('state', (state) => {
     metrics.bindUp.set({ smsc, session }, state === 'bound' ? 1 : 0);
     if (state === 'bound') metrics.bindAttempts.inc({ smsc, result: 'success' });
   });
-  bind.on('closed', (reason: CloseReason) => {
+  bind.on('closed', (reason) => {
     // 'closed' is emitted before the state leaves connecting/binding, so a session that ends
     // there without a bind verdict (SMSC hung up, reset, sent garbage) still counts as an attempt.
     const attempting = bind.state === 'connecting' || bind.state === 'binding';

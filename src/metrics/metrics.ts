@@ -4,8 +4,8 @@
 // Known label sets are exported at 0 from start-up so rate() and ratios work before the first
 // event, and dashboards show 0 rather than "No data".
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { errors as smppErrors } from 'smpp';
 import { ABUSE_REFUSAL_CODES, type AbuseRefusalCode } from '../errors';
+import { commandStatusNameOf, isVendorSpecific, type CommandStatusName } from '../smpp/command-status';
 
 export type AbuseRefusalReason = Lowercase<AbuseRefusalCode>;
 /** `reason` label of smsgw_abuse_refusals_total: the abuse refusal codes, lower-cased. */
@@ -79,13 +79,13 @@ export type SmtpAuthFailure = (typeof SMTP_AUTH_FAILURES)[number];
 export const SUBMIT_TIMEOUT = 'TIMEOUT';
 export const SUBMIT_LOCAL_ERROR = 'LOCAL_ERROR';
 /** Statuses worth a 0 series per SMSC: success, the two throttling answers, no answer at all. */
-const PRECREATED_SUBMIT_STATUSES = [
+const PRECREATED_SUBMIT_STATUSES: readonly (CommandStatusName | typeof SUBMIT_TIMEOUT | typeof SUBMIT_LOCAL_ERROR)[] = [
   'ESME_ROK',
   'ESME_RTHROTTLED',
   'ESME_RMSGQFUL',
   SUBMIT_TIMEOUT,
   SUBMIT_LOCAL_ERROR,
-] as const;
+];
 
 /** dropped: the connection closed or broke after connecting but before any bind response. */
 export const BIND_RESULTS = ['success', 'refused', 'timeout', 'connect_failed', 'dropped'] as const;
@@ -137,26 +137,14 @@ const SEGMENT_BUCKETS = [1, 2, 3, 4, 5, 6, 8, 10];
 // Receipts take seconds to hours; the low end matters most for OTP (users wait for the code).
 const DLR_LATENCY_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
 
-// smpp exports name → number; invert once so labelling a response is a map lookup.
-const COMMAND_STATUS_NAMES: ReadonlyMap<number, string> = (() => {
-  const names = new Map<number, string>();
-  for (const [name, code] of Object.entries(smppErrors)) {
-    if (!names.has(code)) names.set(code, name);
-  }
-  return names;
-})();
-
 /**
  * command_status → bounded label: the ESME_* name, the hex code for the vendor-specific range
  * 0x400–0x4FF (a carrier documents those by number), 'UNKNOWN' for anything else.
  */
 export function commandStatusLabel(status: number): string {
-  const name = COMMAND_STATUS_NAMES.get(status);
+  const name = commandStatusNameOf(status);
   if (name !== undefined) return name;
-  if (Number.isInteger(status) && status >= 0x400 && status <= 0x4ff) {
-    return `0x${status.toString(16).toUpperCase().padStart(4, '0')}`;
-  }
-  return 'UNKNOWN';
+  return isVendorSpecific(status) ? `0x${status.toString(16).toUpperCase().padStart(4, '0')}` : 'UNKNOWN';
 }
 
 /** Receipt stat text → bounded label; carriers send lower case and invent values. */

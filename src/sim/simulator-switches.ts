@@ -1,5 +1,5 @@
 import type { Config } from '../config/load-config';
-import { ESME_RBINDFAIL, ESME_RTHROTTLED } from '../smpp/command-status';
+import { COMMAND_STATUS } from '../smpp/command-status';
 import type { SimulatorOptions } from './smsc-simulator';
 
 /**
@@ -11,11 +11,11 @@ export function simulatorOptions(switches: Config['simulator']): SimulatorOption
   return {
     receiptDelayMs: switches.receiptDelayMs,
     bind: switches.refuseBinds ? 'refuse' : 'accept',
-    bindRefuseStatus: ESME_RBINDFAIL,
+    bindRefuseStatus: COMMAND_STATUS.ESME_RBINDFAIL,
     stopAnswering: switches.stopAnswering,
     onSubmit: (_submit, count) => {
       if (dropLinkEvery > 0 && count % dropLinkEvery === 0) return { drop: true };
-      if (throttleEvery > 0 && count % throttleEvery === 0) return { status: ESME_RTHROTTLED, delayMs };
+      if (throttleEvery > 0 && count % throttleEvery === 0) return { status: COMMAND_STATUS.ESME_RTHROTTLED, delayMs };
       return { delayMs };
     },
   };

@@ -1,7 +1,7 @@
 import type { PDU } from 'smpp';
 import type { SmscSettings } from '../config/smsc-settings';
 import type { Logger } from '../log';
-import { commandStatusName, ESME_RX_T_APPN, formatCommandStatus } from './command-status';
+import { COMMAND_STATUS, commandStatusName, formatCommandStatus } from './command-status';
 import { SmppBind, type BindState, type BindType, type CloseReason } from './smpp-bind';
 import { smscBindOptions } from './smsc-client';
 import type { TlsPeer } from './tls-peer';
@@ -37,8 +37,8 @@ const elapsed = (since: number) => Math.round((performance.now() - since) * 10) 
  * again later (to the gateway's own session) instead of losing them here.
  */
 export async function checkBind(smsc: SmscSettings, bindType: BindType, logger: Logger): Promise<BindCheck> {
-  const { forSession } = smscBindOptions(smsc, logger, () => ESME_RX_T_APPN);
-  const bind = new SmppBind({ ...forSession(bindType, 'check'), unbindTimeoutMs: smsc.responseTimeoutMs });
+  const { forSession } = smscBindOptions(smsc, logger, () => COMMAND_STATUS.ESME_RX_T_APPN);
+  const bind = new SmppBind(forSession(bindType, 'check'));
   const result: BindCheck = { smsc: smsc.name, url: smsc.url, systemId: smsc.systemId, bindType, ok: false, outcome: '' };
   const started = performance.now();
   let connectedAt = 0;

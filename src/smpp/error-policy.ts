@@ -1,4 +1,4 @@
-import { errors as smppErrors } from 'smpp';
+import { commandStatusByName, type CommandStatusName } from './command-status';
 
 /**
  * What a non-zero command_status means for the gateway:
@@ -9,11 +9,11 @@ import { errors as smppErrors } from 'smpp';
  *   growing delay (accounts get locked after repeated bad logins). In a submit response: fail.
  * A bind response with any other non-zero status is retried on the ordinary reconnect backoff.
  */
-export type StatusClass = 'retry' | 'throttle' | 'fail' | 'bind-refused';
-const STATUS_CLASSES: readonly StatusClass[] = ['retry', 'throttle', 'fail', 'bind-refused'];
+export const STATUS_CLASSES = ['retry', 'throttle', 'fail', 'bind-refused'] as const;
+export type StatusClass = (typeof STATUS_CLASSES)[number];
 
 /** Statuses not listed are 'fail'. Kannel's temporary set plus the bind refusals; override per SMSC. */
-export const DEFAULT_ERROR_POLICY: Readonly<Record<string, StatusClass>> = {
+export const DEFAULT_ERROR_POLICY: Readonly<Partial<Record<CommandStatusName, StatusClass>>> = {
   ESME_RTHROTTLED: 'throttle',
   ESME_RMSGQFUL: 'throttle',
   ESME_RSYSERR: 'retry',
@@ -34,8 +34,7 @@ export interface ErrorPolicy {
 export function parseStatusKey(key: string): number | undefined {
   if (/^0x[0-9a-f]{1,8}$/i.test(key)) return parseInt(key.slice(2), 16);
   if (/^\d{1,10}$/.test(key)) return Number(key);
-  const value = (smppErrors as Record<string, number | undefined>)[key];
-  return typeof value === 'number' ? value : undefined;
+  return commandStatusByName(key);
 }
 
 /** The default table with `overrides` laid over it (both keyed by parseStatusKey's forms). */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, OutcomeUnknownError, SmscRejectedError } from '../errors';
 import type { EncodedMessage } from '../sms/segment';
 import type { SourceAddress } from '../sms/source-address';
-import { ESME_ROK, ESME_RUNKNOWNERR } from './command-status';
+import { COMMAND_STATUS } from './command-status';
 import type { ErrorPolicy } from './error-policy';
 import type { SubmitResponse } from './smpp-bind';
 
@@ -62,9 +62,9 @@ export function createMessageSender(opts: SenderOptions) {
         throw unknown ?? rejection ?? error;
       }
       opts.onSubmitOutcome?.({ commandStatus: response.commandStatus, durationMs: performance.now() - started });
-      if (response.commandStatus === ESME_ROK && !response.nack) return response.messageId;
+      if (response.commandStatus === COMMAND_STATUS.ESME_ROK && !response.nack) return response.messageId;
       // A generic_nack without a status still refuses the PDU.
-      const status = response.commandStatus === ESME_ROK ? ESME_RUNKNOWNERR : response.commandStatus;
+      const status = response.commandStatus === COMMAND_STATUS.ESME_ROK ? COMMAND_STATUS.ESME_RUNKNOWNERR : response.commandStatus;
       const verdict = opts.errorPolicy.classify(status);
       rejection = new SmscRejectedError(status, response.nack, verdict === 'retry' || verdict === 'throttle');
       if (verdict === 'throttle') continue; // the bind is paused; the resubmit waits in its queue

@@ -59,12 +59,8 @@ export function createRouter(clients: readonly SmscClient[], routes: readonly Ro
   };
 }
 
+/** Why none was bound: each candidate's last failure, named by SMSC when there are several. */
 function notBoundError(candidates: readonly SmscClient[]): GatewayError {
-  const error = notBound();
-  const failures =
-    candidates.length === 1
-      ? [candidates[0]!.lastFailure()].filter(Boolean)
-      : candidates.filter((client) => client.lastFailure()).map((client) => `${client.name}: ${client.lastFailure()}`);
-  if (failures.length) error.message += ` (last failure: ${failures.join('; ')})`;
-  return error;
+  const failed = candidates.filter((client) => client.lastFailure());
+  return notBound(candidates.length === 1 ? failed.map((client) => client.lastFailure()) : failed.map((client) => `${client.name}: ${client.lastFailure()}`));
 }

@@ -2,13 +2,14 @@
 // it. Every case runs over loopback sockets against the fake SMSC (named behaviours) or, for a
 // half-open link, through an in-test TCP proxy that stops forwarding.
 import type { Session } from 'smpp';
-import { ESME_RINVCMDLEN, ESME_RTHROTTLED } from '../../src/smpp/command-status';
+import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import type { SimulatorOptions } from '../../src/sim/smsc-simulator';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { sms, startGateway, waitFor, type TestGateway } from '../support/gateway';
 import { metricValue } from '../support/metrics-text';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
+const { ESME_RINVCMDLEN, ESME_RTHROTTLED } = COMMAND_STATUS;
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
@@ -90,7 +91,7 @@ describe('SMPP fault matrix', () => {
   it('sequence numbers wrapping past 0x7FFFFFFF keep every response matched to its request', async () => {
     const { smsc, gw } = await setup(behaviours.slow(60), { SMSGW_SMSC_WINDOW: '10' });
     // npm smpp keeps the counter on the session and wraps 0x7FFFFFFF → 1; start just below the edge.
-    const session = (gw.gateway.smsc.binds[0] as unknown as { session: Session }).session;
+    const session = (gw.gateway.smsc.binds[0] as unknown as { lifecycle: { session: Session } }).lifecycle.session;
     session.sequence = 0x7ffffffd;
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => gw.post(sms(`code ${i}`, number(i)))));
     expect(results.every((r) => r.json.IsSuccess)).toBe(true);

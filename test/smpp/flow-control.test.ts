@@ -1,12 +1,13 @@
 // Flow control and the error policy, over loopback sockets against the fake SMSC.
 import type { PDU, Session } from 'smpp';
-import { ESME_RINVPASWD, ESME_RINVSYSID, ESME_RSYSERR, ESME_RTHROTTLED } from '../../src/smpp/command-status';
+import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import type { SimulatorOptions } from '../../src/sim/smsc-simulator';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { sms, startGateway, waitFor } from '../support/gateway';
 import { metricValue } from '../support/metrics-text';
 import { eventually } from '../support/status-api';
 
+const { ESME_RINVPASWD, ESME_RINVSYSID, ESME_RSYSERR, ESME_RTHROTTLED } = COMMAND_STATUS;
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();

@@ -6,8 +6,10 @@ import nodemailer from 'nodemailer';
 import { PDU, type Session } from 'smpp';
 import type { SimulatorOptions, SmscSimulator } from '../../src/sim/smsc-simulator';
 import type { CloseReason } from '../../src/smpp/smpp-bind';
-import { commandStatusName, ESME_RINVDSTADR, ESME_ROK, ESME_RTHROTTLED } from '../../src/smpp/command-status';
+import { COMMAND_STATUS, commandStatusName } from '../../src/smpp/command-status';
 import { sms, tokenHeader, waitFor, type TestGateway } from '../support/gateway';
+
+const { ESME_RINVDSTADR, ESME_ROK, ESME_RTHROTTLED } = COMMAND_STATUS;
 
 /** Real-shaped UK mobiles (not the gateway's own example number); the fake SMSC answers by destination. */
 export const NUMBERS = {
