@@ -3,13 +3,10 @@
 // The TLVs are trusted first; the "id:… stat:… err:…" text (SMPP 3.4 Appendix B, vendor specific)
 // fills the gaps.
 import { MESSAGE_ID_MAX_LENGTH as MAX_ID_LENGTH } from '../smpp/pdu-limits';
+import { GSM7_BASIC_TABLE, GSM7_ESCAPE, GSM7_EXTENSION_TABLE } from '../sms/gsm7';
+import { RECEIPT_STATS, statOfMessageState, statOfWord, type FinalState, type ReceiptStat } from './receipt-stat';
 
-export type ReceiptStat =
-  | 'DELIVRD' | 'EXPIRED' | 'DELETED' | 'UNDELIV' | 'ACCEPTD' | 'UNKNOWN'
-  | 'REJECTD' | 'ENROUTE' | 'SCHEDLD' | 'SKIPPED' | 'OTHER';
-
-/** null means not final (ENROUTE, ACCEPTD, SCHEDLD, BUFFRED, …, or a code we do not know). */
-export type FinalState = 'delivered' | 'undeliverable' | 'expired' | 'rejected' | 'unknown' | null;
+export type { FinalState, ReceiptStat } from './receipt-stat';
 
 export interface Receipt {
   /** As received (trimmed), not normalised; see message-id.ts. */
@@ -58,36 +55,6 @@ export interface ReceiptPduLike {
 const RECEIPT_ESM_BITS = 0x04 | 0x08 | 0x20;
 const SPACE = 0x20;
 
-// SMPP 3.4 §5.2.28 message_state values (9 SKIPPED is from 5.0).
-const STAT_BY_STATE: Record<number, ReceiptStat> = {
-  1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV',
-  6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD', 9: 'SKIPPED',
-};
-
-// Text stat words, including the §5.2.28 long names and vendor variants (somleng, Kannel).
-const STAT_BY_WORD: Record<string, ReceiptStat> = {
-  DELIVRD: 'DELIVRD', DELIVERED: 'DELIVRD',
-  EXPIRED: 'EXPIRED',
-  DELETED: 'DELETED',
-  UNDELIV: 'UNDELIV', UNDELIVERABLE: 'UNDELIV',
-  ACCEPTD: 'ACCEPTD', ACCEPTED: 'ACCEPTD',
-  UNKNOWN: 'UNKNOWN',
-  REJECTD: 'REJECTD', REJECTED: 'REJECTD',
-  ENROUTE: 'ENROUTE', BUFFRED: 'ENROUTE', BUFFERD: 'ENROUTE', ACKED: 'ENROUTE',
-  SCHEDLD: 'SCHEDLD', SCHEDULED: 'SCHEDLD',
-  SKIPPED: 'SKIPPED',
-};
-
-// OTHER stays non-final so that a later standard receipt can still settle the message.
-const STATE_BY_STAT: Record<ReceiptStat, FinalState> = {
-  DELIVRD: 'delivered',
-  UNDELIV: 'undeliverable', DELETED: 'undeliverable', SKIPPED: 'undeliverable',
-  EXPIRED: 'expired',
-  REJECTD: 'rejected',
-  UNKNOWN: 'unknown',
-  ENROUTE: null, ACCEPTD: null, SCHEDLD: null, OTHER: null,
-};
-
 // A field label at the start or after a separator, in any case, with optional spaces before ':'.
 // Compiled once; parseReceiptText resets lastIndex before each scan. Control characters are
 // separators on purpose: some SMSCs pad receipt text with NULs.
@@ -123,8 +90,7 @@ function firstToken(value: string): string {
 }
 
 function statFromWord(word: string): ReceiptStat {
-  if (DIGITS.test(word)) return STAT_BY_STATE[Number(word)] ?? 'OTHER';
-  return STAT_BY_WORD[word.toUpperCase()] ?? 'OTHER';
+  return DIGITS.test(word) ? statOfMessageState(Number(word)) : statOfWord(word);
 }
 
 /** Stores one field; the first occurrence of a label wins. */
@@ -190,21 +156,12 @@ export function parseReceiptText(text: string): ReceiptTextFields | null {
   return found ? fields : null;
 }
 
-// GSM 03.38 default alphabet, index = septet, exactly as smpp@0.5.1 lib/defs.js decodes it
-// (data_coding 0 and 1); needed to get the raw bytes back out of the library's string.
-const GSM_CHARS =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1BÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-// Characters the library makes from an escape pair 0x1B,x, with their x.
-const GSM_ESCAPED: ReadonlyArray<readonly [string, number]> = [
-  ['\f', 0x0a], ['^', 0x14], ['{', 0x28], ['}', 0x29], ['\\', 0x2f],
-  ['[', 0x3c], ['~', 0x3d], [']', 0x3e], ['|', 0x40], ['€', 0x65],
-];
-const ESCAPE = 0x1b;
-// Character → septet, or ESCAPE << 8 | x for escaped characters.
+// smpp@0.5.1 decodes data_coding 0 and 1 with the GSM 03.38 tables (lib/defs.js), leaving a
+// dangling escape as the character 0x1B; getting the raw bytes back out of its string needs the
+// inverse: character → septet, or ESCAPE << 8 | x for a character the library made from 0x1B,x.
 const GSM_CODES = new Map<string, number>([
-  ...Array.from(GSM_CHARS, (ch, septet): [string, number] => [ch, septet]),
-  ...GSM_ESCAPED.map(([ch, x]): [string, number] => [ch, (ESCAPE << 8) | x]),
+  ...Array.from(GSM7_BASIC_TABLE, (ch, septet): [string, number] => [ch, septet]),
+  ...GSM7_EXTENSION_TABLE.map(([x, ch]): [string, number] => [ch, (GSM7_ESCAPE << 8) | x]),
 ]);
 
 function gsmDecodedToBytes(decoded: string): Buffer {
@@ -213,7 +170,7 @@ function gsmDecodedToBytes(decoded: string): Buffer {
   for (const ch of decoded) {
     // The library already turned bytes >= 0x80 into spaces; that loss cannot be undone.
     const code = GSM_CODES.get(ch) ?? SPACE;
-    if (code > 0xff) bytes[length++] = ESCAPE;
+    if (code > 0xff) bytes[length++] = GSM7_ESCAPE;
     bytes[length++] = code & 0xff;
   }
   return bytes.subarray(0, length);
@@ -296,16 +253,27 @@ function looksLikeReceipt(fields: ReceiptTextFields | null): boolean {
   return fields?.messageId !== undefined && fields.rawStat !== undefined;
 }
 
-/** True for a deliver_sm/data_sm that is a delivery receipt (esm_class bits, TLV, or receipt-shaped text). */
-export function isReceiptPdu(pdu: ReceiptPduLike): boolean {
-  return isReceiptCommand(pdu) && (isFlaggedReceipt(pdu) || looksLikeReceipt(parseReceiptText(receiptTextOf(pdu))));
+/**
+ * What a deliver_sm/data_sm carries, its text parsed once: a delivery receipt (esm_class bits, TLV,
+ * or receipt-shaped text), a receipt without a usable message id, or a message (mobile-originated).
+ */
+export type DeliverContent = { kind: 'receipt'; receipt: Receipt } | { kind: 'receipt-without-id' } | { kind: 'message' };
+
+export function readDeliver(pdu: ReceiptPduLike): DeliverContent {
+  if (!isReceiptCommand(pdu)) return { kind: 'message' };
+  const fields = parseReceiptText(receiptTextOf(pdu));
+  if (!isFlaggedReceipt(pdu) && !looksLikeReceipt(fields)) return { kind: 'message' };
+  const receipt = receiptOf(pdu, fields);
+  return receipt ? { kind: 'receipt', receipt } : { kind: 'receipt-without-id' };
 }
 
 /** The receipt, or null when the PDU is not a receipt or carries no message id. */
 export function parseReceipt(pdu: ReceiptPduLike): Receipt | null {
-  if (!isReceiptCommand(pdu)) return null;
-  const fields = parseReceiptText(receiptTextOf(pdu));
-  if (!isFlaggedReceipt(pdu) && !looksLikeReceipt(fields)) return null;
+  const content = readDeliver(pdu);
+  return content.kind === 'receipt' ? content.receipt : null;
+}
+
+function receiptOf(pdu: ReceiptPduLike, fields: ReceiptTextFields | null): Receipt | null {
 
   const tlvId = tlvMessageId(pdu.receipted_message_id);
   const tlvState = typeof pdu.message_state === 'number' ? pdu.message_state : undefined;
@@ -319,7 +287,7 @@ export function parseReceipt(pdu: ReceiptPduLike): Receipt | null {
   let stat: ReceiptStat = 'OTHER';
   let rawStat: string | null = null;
   if (tlvState !== undefined) {
-    stat = STAT_BY_STATE[tlvState] ?? 'OTHER';
+    stat = statOfMessageState(tlvState);
     rawStat = String(tlvState);
   } else if (fields?.stat !== undefined && fields.rawStat !== undefined) {
     stat = fields.stat;
@@ -331,7 +299,7 @@ export function parseReceipt(pdu: ReceiptPduLike): Receipt | null {
     messageId,
     stat,
     rawStat,
-    state: STATE_BY_STAT[stat],
+    state: RECEIPT_STATS[stat].state,
     err: tlvErr ?? fields?.err ?? null,
     submitted: fields?.submitted ?? null,
     delivered: fields?.delivered ?? null,

@@ -1,9 +1,9 @@
 import type { PDU } from 'smpp';
 import type { Logger } from '../log';
-import { dlrStatLabel, type Metrics } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
 import { COMMAND_STATUS } from '../smpp/command-status';
 import type { Correlator } from './correlator';
-import { isReceiptPdu, parseReceipt, type ReceiptPduLike } from './parse-receipt';
+import { readDeliver, type ReceiptPduLike } from './parse-receipt';
 
 export interface ReceiptHandlerOptions {
   smsc: string;
@@ -23,17 +23,17 @@ export function createReceiptHandler(opts: ReceiptHandlerOptions) {
   const log = opts.logger.child({ smsc: opts.smsc });
   return {
     async onDeliver(pdu: PDU): Promise<number> {
-      const fields = pdu as unknown as ReceiptPduLike;
-      if (!isReceiptPdu(fields)) {
+      const content = readDeliver(pdu as unknown as ReceiptPduLike);
+      if (content.kind === 'message') {
         log.info({ command: pdu.command }, 'mobile-originated message ignored (not a delivery receipt)');
         return COMMAND_STATUS.ESME_ROK;
       }
-      const receipt = parseReceipt(fields);
-      if (!receipt) {
+      if (content.kind === 'receipt-without-id') {
         log.warn({ command: pdu.command }, 'delivery receipt could not be parsed');
         opts.metrics.dlrReceived.inc({ smsc: opts.smsc, stat: 'OTHER' });
         return COMMAND_STATUS.ESME_ROK;
       }
+      const { receipt } = content;
       const outcome = await opts.correlator
         .onReceipt({ smscMessageId: receipt.messageId, stat: receipt.stat, state: receipt.state, err: receipt.err, receivedAt: Date.now() })
         .catch((err: unknown) => {
@@ -41,7 +41,7 @@ export function createReceiptHandler(opts: ReceiptHandlerOptions) {
           throw err; // the bind answers ESME_RX_T_APPN: the SMSC sends the receipt again
         });
       // Counted once stored, so an SMSC resending after ESME_RX_T_APPN is not counted twice.
-      opts.metrics.dlrReceived.inc({ smsc: opts.smsc, stat: dlrStatLabel(receipt.stat) });
+      opts.metrics.dlrReceived.inc({ smsc: opts.smsc, stat: receipt.stat });
       log.info(
         {
           smscMessageId: receipt.messageId,

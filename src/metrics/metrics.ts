@@ -4,6 +4,7 @@
 // Known label sets are exported at 0 from start-up so rate() and ratios work before the first
 // event, and dashboards show 0 rather than "No data".
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RECEIPT_STAT_NAMES, type ReceiptStat } from '../dlr/receipt-stat';
 import { ABUSE_REFUSAL_CODES, type AbuseRefusalCode } from '../errors';
 import { commandStatusNameOf, isVendorSpecific, type CommandStatusName } from '../smpp/command-status';
 
@@ -102,19 +103,8 @@ export const DISCONNECT_REASONS = [
 ] as const;
 export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
 
-/** Receipt `stat` values from SMPP 3.4 Appendix B, plus OTHER for anything a carrier invents. */
-export const DLR_STATS = [
-  'DELIVRD',
-  'UNDELIV',
-  'EXPIRED',
-  'REJECTD',
-  'DELETED',
-  'UNKNOWN',
-  'ACCEPTD',
-  'ENROUTE',
-  'OTHER',
-] as const;
-export type DlrStat = (typeof DLR_STATS)[number];
+/** `stat` label of smsgw_dlr_received_total: the receipt stat words, OTHER for anything a carrier invents. */
+export const DLR_STATS: readonly ReceiptStat[] = RECEIPT_STAT_NAMES;
 
 /** How a receipt callback ended (receipt-callback.ts). */
 export const CALLBACK_OUTCOMES = ['sent', 'failed', 'dropped'] as const;
@@ -145,12 +135,6 @@ export function commandStatusLabel(status: number): string {
   const name = commandStatusNameOf(status);
   if (name !== undefined) return name;
   return isVendorSpecific(status) ? `0x${status.toString(16).toUpperCase().padStart(4, '0')}` : 'UNKNOWN';
-}
-
-/** Receipt stat text → bounded label; carriers send lower case and invent values. */
-export function dlrStatLabel(stat: string): DlrStat {
-  const upper = stat.trim().toUpperCase();
-  return (DLR_STATS as readonly string[]).includes(upper) ? (upper as DlrStat) : 'OTHER';
 }
 
 export interface MetricsOptions {

@@ -1,6 +1,8 @@
 import { EventEmitter, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, PDU, type Server, type Session } from 'smpp';
+import { RECEIPT_STATS, type ReceiptStat } from '../dlr/receipt-stat';
+import { COMMAND_STATUS } from '../smpp/command-status';
 
 /** A submit_sm as the simulator saw it, decoded by the smpp library (an independent decoder). */
 export interface ReceivedSubmit {
@@ -81,14 +83,12 @@ export interface SimulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
 }
 
-// SMPP 3.4 §5.2.28 message_state for each stat word.
-const MESSAGE_STATE: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
 const DELIVER_RESPONSE_TIMEOUT_MS = 5000;
-
-const ESME_RINVPASWD = 0x0e;
-const ESME_RINVSYSID = 0x0f;
-const ESME_RBINDFAIL = 0x0d;
 const SPLIT_GAP_MS = 5;
+const { ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RINVSYSID } = COMMAND_STATUS;
+
+/** The message_state a stat word stands for, where SMPP defines one. */
+const messageStateOf = (stat: string): number | null => (Object.hasOwn(RECEIPT_STATS, stat) ? RECEIPT_STATS[stat as ReceiptStat].messageState : null);
 
 /**
  * A small SMSC: binds, submit_sm → submit_sm_resp with message ids, enquire_link, unbind and
@@ -193,7 +193,7 @@ export class SmscSimulator extends EventEmitter {
     const stat = spec.stat ?? 'DELIVRD';
     const dates = `submit date:${smppDate(new Date(submit.receivedAt))} done date:${smppDate(new Date())}`;
     const text = `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} ${dates} stat:${stat} err:${spec.err ?? '000'} text:${spec.text ?? ''}`;
-    const state = MESSAGE_STATE[stat];
+    const state = messageStateOf(stat);
     return {
       source_addr_ton: submit.destTon,
       source_addr_npi: submit.destNpi,
@@ -204,7 +204,7 @@ export class SmscSimulator extends EventEmitter {
       esm_class: 0x04,
       data_coding: 0,
       short_message: Buffer.from(text, 'latin1'),
-      ...(spec.tlvs === false ? {} : { receipted_message_id: id, ...(state === undefined ? {} : { message_state: state }) }),
+      ...(spec.tlvs === false ? {} : { receipted_message_id: id, ...(state === null ? {} : { message_state: state }) }),
     };
   }
 

@@ -3,10 +3,11 @@
  * unpacked form SMPP expects for data_coding 0: one octet per septet.
  */
 
-const ESCAPE = 0x1b;
+/** The septet that announces an extension-table character. */
+export const GSM7_ESCAPE = 0x1b;
 
 /** Basic table indexed by septet. Slot 0x1B is the escape, not a character. */
-const BASIC_TABLE =
+export const GSM7_BASIC_TABLE =
   '@£$¥èéùìòÇ\nØø\rÅå' +
   'Δ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ' +
   ' !"#¤%&\'()*+,-./' +
@@ -17,7 +18,7 @@ const BASIC_TABLE =
   'pqrstuvwxyzäöñüà';
 
 /** Extension table: septet that follows the escape → character. */
-const EXTENSION_TABLE: ReadonlyArray<readonly [number, string]> = [
+export const GSM7_EXTENSION_TABLE: ReadonlyArray<readonly [number, string]> = [
   [0x0a, '\f'],
   [0x14, '^'],
   [0x28, '{'],
@@ -42,29 +43,15 @@ const SEPTET_MASK = 0x7f;
 
 const ENCODE_LOOKUP = buildEncodeLookup();
 
-/**
- * Decoder lookups. TS 23.038 says a receiver that does not understand an
- * escape shows a space, and one that meets an unassigned extension code shows
- * the basic character; we decode our own output exactly and foreign input that way.
- */
-const BASIC_DECODE: readonly string[] = [...BASIC_TABLE].map((char, septet) => (septet === ESCAPE ? ' ' : char));
-const EXTENSION_DECODE: readonly string[] = buildExtensionDecode();
-
 function buildEncodeLookup(): Uint8Array {
   const lookup = new Uint8Array(0x10000).fill(NOT_GSM);
-  for (let septet = 0; septet < BASIC_TABLE.length; septet++) {
-    if (septet !== ESCAPE) lookup[BASIC_TABLE.charCodeAt(septet)] = septet;
+  for (let septet = 0; septet < GSM7_BASIC_TABLE.length; septet++) {
+    if (septet !== GSM7_ESCAPE) lookup[GSM7_BASIC_TABLE.charCodeAt(septet)] = septet;
   }
-  for (const [septet, char] of EXTENSION_TABLE) {
+  for (const [septet, char] of GSM7_EXTENSION_TABLE) {
     lookup[char.charCodeAt(0)] = EXTENSION_FLAG | septet;
   }
   return lookup;
-}
-
-function buildExtensionDecode(): string[] {
-  const table = [...BASIC_DECODE];
-  for (const [septet, char] of EXTENSION_TABLE) table[septet] = char;
-  return table;
 }
 
 /** True when every character is in the basic or the extension table. */
@@ -90,23 +77,8 @@ export function encodeGsm7Unpacked(text: string): Buffer {
   let offset = 0;
   for (let i = 0; i < text.length; i++) {
     const entry = ENCODE_LOOKUP[text.charCodeAt(i)];
-    if (entry & EXTENSION_FLAG) out[offset++] = ESCAPE;
+    if (entry & EXTENSION_FLAG) out[offset++] = GSM7_ESCAPE;
     out[offset++] = entry & SEPTET_MASK;
   }
   return out;
-}
-
-/**
- * Inverse of encodeGsm7Unpacked. Octets above 0x7F are not septets and decode
- * to U+FFFD; a dangling or unknown escape decodes as described at BASIC_DECODE.
- */
-export function decodeGsm7Unpacked(buf: Buffer): string {
-  let text = '';
-  for (let i = 0; i < buf.length; i++) {
-    const escaped = buf[i] === ESCAPE && i + 1 < buf.length;
-    const septet = escaped ? buf[++i] : buf[i];
-    if (septet > SEPTET_MASK) text += '\uFFFD';
-    else text += escaped ? EXTENSION_DECODE[septet] : BASIC_DECODE[septet];
-  }
-  return text;
 }

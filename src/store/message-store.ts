@@ -2,7 +2,7 @@
 // parts, and receipts that arrived before their message was known. The interface is async and
 // says nothing about SQL, so a shared store (Redis) can implement it for several instances.
 // Records never hold the message text or the full phone number.
-import type { FinalState, ReceiptStat } from '../dlr/parse-receipt';
+import type { FinalState, ReceiptStat } from '../dlr/receipt-stat';
 
 /** accepted: the SMSC took every part and no final receipt has settled the message yet. */
 export type MessageStatus = 'accepted' | 'delivered' | 'undeliverable' | 'expired' | 'rejected' | 'unknown';

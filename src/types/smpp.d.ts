@@ -63,6 +63,8 @@ declare module 'smpp' {
   ): Server;
   export function createServer(listener?: (session: Session) => void): Server;
 
+  /** The data_coding text codecs (ASCII is GSM 03.38, one septet per octet). */
+  export const encodings: Record<'ASCII' | 'LATIN1' | 'UCS2', { match(value: string): boolean; encode(value: string): Buffer; decode(value: Buffer): string }>;
   export const errors: Record<string, number>;
   export const consts: Record<string, Record<string, number>>;
 }

@@ -1,8 +1,8 @@
 import { PDU } from 'smpp';
 import {
-  isReceiptPdu,
   parseReceipt,
   parseReceiptText,
+  readDeliver,
   receiptTextOf,
   type Receipt,
   type ReceiptPduLike,
@@ -251,7 +251,7 @@ describe('parseReceipt: where the receipt arrives', () => {
       message_state: 2,
       network_error_code: Buffer.from([0x01, 0x00, 0x00]),
     });
-    expect(isReceiptPdu(pdu)).toBe(true);
+    expect(readDeliver(pdu).kind).toBe('receipt');
     expect(parseReceipt(pdu)).toMatchObject({
       messageId: '0123456789',
       stat: 'DELIVRD',
@@ -267,13 +267,13 @@ describe('parseReceipt: where the receipt arrives', () => {
     ['0x20 (intermediate delivery notification)', 0x20],
   ])('recognises esm_class %s as a receipt', (_name, esmClass) => {
     const pdu = receiptPdu('id:1 stat:ENROUTE err:000', { esm_class: esmClass });
-    expect(isReceiptPdu(pdu)).toBe(true);
+    expect(readDeliver(pdu).kind).toBe('receipt');
     expect(parseReceipt(pdu)).toMatchObject({ messageId: '1', stat: 'ENROUTE', state: null });
   });
 
   it('recognises receipt-shaped text when the SMSC leaves esm_class at 0', () => {
     const pdu = receiptPdu(SPEC_EXAMPLE, { esm_class: 0 });
-    expect(isReceiptPdu(pdu)).toBe(true);
+    expect(readDeliver(pdu).kind).toBe('receipt');
     expect(parseReceipt(pdu)?.messageId).toBe('0123456789');
   });
 
@@ -285,18 +285,19 @@ describe('parseReceipt: where the receipt arrives', () => {
   it('does not take an ordinary MO deliver_sm for a receipt', () => {
     for (const text of ['Hello, see you at 5', 'my id: 12345 please', 'STOP']) {
       const pdu = receiptPdu(text, { esm_class: 0 });
-      expect(isReceiptPdu(pdu)).toBe(false);
+      expect(readDeliver(pdu).kind).toBe('message');
       expect(parseReceipt(pdu)).toBeNull();
     }
   });
 
   it('ignores commands other than deliver_sm and data_sm', () => {
     const pdu = wire('submit_sm', { esm_class: 0x04, data_coding: 0, short_message: Buffer.from(SPEC_EXAMPLE) });
-    expect(isReceiptPdu(pdu)).toBe(false);
+    expect(readDeliver(pdu).kind).toBe('message');
     expect(parseReceipt(pdu)).toBeNull();
   });
 
   it('returns null for a flagged receipt without any id', () => {
+    expect(readDeliver(receiptPdu('stat:DELIVRD err:000')).kind).toBe('receipt-without-id');
     expect(parsed('stat:DELIVRD err:000')).toBeNull();
     expect(parsed('')).toBeNull();
   });
@@ -380,7 +381,7 @@ describe('defensive behaviour', () => {
 
   it.each(garbage.map((g) => [g]))('never throws on %j', (input) => {
     const pdu = input as ReceiptPduLike;
-    expect(() => isReceiptPdu(pdu)).not.toThrow();
+    expect(() => readDeliver(pdu)).not.toThrow();
     expect(() => parseReceipt(pdu)).not.toThrow();
     expect(() => receiptTextOf(pdu)).not.toThrow();
   });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { HTTP_OUTCOMES, commandStatusLabel, createMetrics, dlrStatLabel } from '../../src/metrics/metrics';
+import { HTTP_OUTCOMES, commandStatusLabel, createMetrics } from '../../src/metrics/metrics';
 import { withPromtool } from '../support/prometheus';
 
 function metricsFor(smscs: string[], sessionsPerSmsc?: number) {
@@ -36,13 +36,15 @@ describe('createMetrics', () => {
       'smsgw_smpp_late_responses_total{smsc="beta"} 0',
       'smsgw_dlr_received_total{smsc="alpha",stat="DELIVRD"} 0',
       'smsgw_dlr_received_total{smsc="beta",stat="OTHER"} 0',
+      'smsgw_dlr_received_total{smsc="alpha",stat="SCHEDLD"} 0',
+      'smsgw_dlr_received_total{smsc="alpha",stat="SKIPPED"} 0',
       'smsgw_dlr_latency_seconds_count{smsc="alpha"} 0',
       'smsgw_dlr_unmatched_total{smsc="beta"} 0',
       `smsgw_build_info{version="1.2.3-test",nodejs_version="${process.version}"} 1`,
     ];
     for (const line of expected) expect(lines).toContain(line);
     expect([...lines].filter((l) => l.startsWith('smsgw_smpp_bind_up{'))).toHaveLength(4);
-    expect([...lines].filter((l) => l.startsWith('smsgw_dlr_received_total{'))).toHaveLength(18);
+    expect([...lines].filter((l) => l.startsWith('smsgw_dlr_received_total{'))).toHaveLength(22);
     // A 0 timestamp would claim the last success happened in 1970.
     expect([...lines].some((l) => l.startsWith('smsgw_smpp_last_submit_success_timestamp_seconds'))).toBe(false);
   });
@@ -110,17 +112,5 @@ describe('commandStatusLabel', () => {
     [-1, 'UNKNOWN'],
   ])('%i → %s', (status, label) => {
     expect(commandStatusLabel(status)).toBe(label);
-  });
-});
-
-describe('dlrStatLabel', () => {
-  test.each([
-    ['DELIVRD', 'DELIVRD'],
-    ['delivrd', 'DELIVRD'],
-    ['UNDELIV', 'UNDELIV'],
-    ['FAILED', 'OTHER'],
-    ['', 'OTHER'],
-  ])('%p → %s', (stat, label) => {
-    expect(dlrStatLabel(stat)).toBe(label);
   });
 });

@@ -1,4 +1,4 @@
-import { decodeGsm7Unpacked } from '../../src/sms/gsm7';
+import { encodings } from 'smpp';
 import { countSegments, encodeMessage, EncodedMessage, TextEncoding } from '../../src/sms/segment';
 
 const UDH_LENGTH = 6;
@@ -11,7 +11,7 @@ function payloadOf(part: Buffer, multipart: boolean): Buffer {
 function decodePayload(payload: Buffer, encoding: TextEncoding): string {
   switch (encoding) {
     case 'gsm7':
-      return decodeGsm7Unpacked(payload);
+      return encodings.ASCII.decode(payload); // the library's decoder, as the SMSC's
     case 'ascii':
     case 'latin1':
       return payload.toString('latin1');
