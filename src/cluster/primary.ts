@@ -6,7 +6,7 @@ import type { Config } from '../config/load-config';
 import type { Logger } from '../log';
 import { createMetricsServer } from '../metrics/metrics-server';
 import type { SmscSimulator } from '../sim/smsc-simulator';
-import { reconnectDelayMs } from '../smpp/backoff';
+import { backoffDelayMs } from '../smpp/backoff';
 import { WORKER_INDEX_ENV, WORKER_SIMULATOR_ENV, type FromWorker, type ToWorker } from './messages';
 
 const METRICS_TIMEOUT_MS = 5000;
@@ -79,7 +79,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
       }
       const attempt = Date.now() - forkedAt > HEALTHY_AFTER_MS ? 0 : (failures.get(index) ?? 0);
       failures.set(index, attempt + 1);
-      const delay = reconnectDelayMs(attempt, RESTART_MIN_DELAY_MS, RESTART_MAX_DELAY_MS);
+      const delay = backoffDelayMs(attempt, RESTART_MIN_DELAY_MS, RESTART_MAX_DELAY_MS);
       logger.error({ worker: index, code, signal, restartInMs: Math.round(delay) }, 'worker exited; starting a new one');
       setTimeout(() => {
         if (!stopping) fork(index);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, OutcomeUnknownError, SmscRejectedError } from '../errors';
 import type { EncodedMessage } from '../sms/segment';
 import type { SourceAddress } from '../sms/source-address';
+import { backoffDelayMs } from './backoff';
 import { COMMAND_STATUS } from './command-status';
 import type { ErrorPolicy } from './error-policy';
 import type { SubmitResponse } from './smpp-bind';
@@ -69,8 +70,7 @@ export function createMessageSender(opts: SenderOptions) {
       rejection = new SmscRejectedError(status, response.nack, verdict === 'retry' || verdict === 'throttle');
       if (verdict === 'throttle') continue; // the bind is paused; the resubmit waits in its queue
       if (verdict !== 'retry') throw rejection;
-      const ceiling = Math.min(MAX_RETRY_DELAY_MS, opts.retryBaseDelayMs * 2 ** attempt);
-      const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+      const delay = backoffDelayMs(attempt, opts.retryBaseDelayMs, MAX_RETRY_DELAY_MS);
       if (Date.now() + delay >= deadline) throw rejection;
       await sleep(delay);
     }

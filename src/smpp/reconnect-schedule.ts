@@ -1,4 +1,4 @@
-import { reconnectDelayMs } from './backoff';
+import { backoffDelayMs } from './backoff';
 import type { CloseReason } from './bind-events';
 
 export interface ReconnectDelays {
@@ -43,8 +43,8 @@ export class ReconnectSchedule {
     if (reason === 'stopped') return undefined;
     const attempt = this.failedAttempts++;
     const { reconnectMinDelayMs, reconnectMaxDelayMs, bindRefusedDelayMs, bindRefusedMaxDelayMs } = this.delays;
-    if (!credentialsRefused) return { delayMs: reconnectDelayMs(attempt, reconnectMinDelayMs, reconnectMaxDelayMs, this.random), level: 'warn' };
-    const delayMs = reconnectDelayMs(this.refusedAttempts++, bindRefusedDelayMs, Math.max(bindRefusedDelayMs, bindRefusedMaxDelayMs), this.random);
+    if (!credentialsRefused) return { delayMs: backoffDelayMs(attempt, reconnectMinDelayMs, reconnectMaxDelayMs, this.random), level: 'warn' };
+    const delayMs = backoffDelayMs(this.refusedAttempts++, bindRefusedDelayMs, Math.max(bindRefusedDelayMs, bindRefusedMaxDelayMs), this.random);
     // An error once per distinct refusal, not per try: a locked account would flood the log.
     const level = detail !== this.lastRefusal ? 'error' : 'warn';
     this.lastRefusal = detail;

@@ -1,7 +1,7 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
 import type { RedisOp } from '../metrics/metrics';
-import { reconnectDelayMs } from '../smpp/backoff';
+import { backoffDelayMs } from '../smpp/backoff';
 
 /** Redis could not answer in time (down, restarting, unreachable, slow, or it refused the command). */
 export class StoreUnavailableError extends Error {
@@ -115,7 +115,7 @@ export function createRedisLink(o: RedisLinkOptions): RedisLink {
     connectTimeout: Math.max(1000, o.commandTimeoutMs),
     keepAlive: 10_000,
     connectionName: 'smsgw',
-    retryStrategy: (times) => reconnectDelayMs(times - 1, RECONNECT_MIN_MS, RECONNECT_MAX_MS),
+    retryStrategy: (times) => backoffDelayMs(times - 1, RECONNECT_MIN_MS, RECONNECT_MAX_MS),
     // A READONLY reply means a replica was promoted away from us (failover): reconnect to find the master.
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { reconnectDelayMs } from '../smpp/backoff';
+import { backoffDelayMs } from '../smpp/backoff';
 
 /** Copies committed WAL frames into the database file this often. */
 const CHECKPOINT_INTERVAL_MS = 200;
@@ -77,7 +77,7 @@ export function startWalCheckpointer(o: {
       failed = true;
       worker = undefined;
       stopWorker(current);
-      const delay = reconnectDelayMs(failures++, RESTART_MIN_DELAY_MS, RESTART_MAX_DELAY_MS);
+      const delay = backoffDelayMs(failures++, RESTART_MIN_DELAY_MS, RESTART_MAX_DELAY_MS);
       o.onFailed(reason, delay);
       restartTimer = setTimeout(start, delay);
       restartTimer.unref();
