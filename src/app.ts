@@ -15,7 +15,7 @@ import { createMetrics, type AbuseRefusalReason, type HttpOutcome } from './metr
 import { createMetricsServer } from './metrics/metrics-server';
 import { SmscSimulator } from './sim/smsc-simulator';
 import { simulatorOptions } from './sim/simulator-switches';
-import { smscSettings } from './config/smsc-settings';
+import { smscSettings, withSimulator } from './config/smsc-settings';
 import { createRouter } from './smpp/router';
 import { createSmscClient, type SmscClient } from './smpp/smsc-client';
 import { createSmsTarget } from './smpp/sms-target';
@@ -78,7 +78,7 @@ export async function createGateway(config: Config, logger: Logger, role: Gatewa
   let simulatorUrl = role.simulatorUrl;
   if (config.simulator.enabled && !simulatorUrl) ({ simulator, url: simulatorUrl } = await startDevelopmentSimulator(config, logger));
 
-  const shares = smscSettings(config, simulatorUrl).map((smsc) => shareOf(smsc, role.worker));
+  const shares = withSimulator(smscSettings(config), simulatorUrl).map((smsc) => shareOf(smsc, role.worker));
   const settings = shares.map((share) => share.settings);
   const metrics = createMetrics({
     smscs: settings.map((s) => s.name),

@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { projectRoot } from '../project-root';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import type { StoreType } from '../store/open-store';
 import type { RedisFailureMode } from '../store/redis-failover';
 import type { MailTextMode } from '../smtp/mail-text';
 import { schema, type Schema } from './schema';
+import { readSecretFile } from './secret-file';
 import { SmscConfigError, smscSettings } from './smsc-settings';
 import { untypedConvict, type LooseConvict } from './untyped-convict';
 
@@ -58,12 +58,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
     throw new ConfigError(`Invalid configuration: ${describe(err)}`);
   }
 
-  readSecretFile(config, 'auth.token', 'auth.tokenFile');
-  readSecretFile(config, 'auth.tokenPrevious', 'auth.tokenPreviousFile');
-  readSecretFile(config, 'smsc.password', 'smsc.passwordFile');
-  readSecretFile(config, 'smtp.password', 'smtp.passwordFile');
-  readSecretFile(config, 'privacy.numberHashKey', 'privacy.numberHashKeyFile');
-  readSecretFile(config, 'redis.url', 'redis.urlFile');
+  readSecretSetting(config, 'auth.token', 'auth.tokenFile');
+  readSecretSetting(config, 'auth.tokenPrevious', 'auth.tokenPreviousFile');
+  readSecretSetting(config, 'smsc.password', 'smsc.passwordFile');
+  readSecretSetting(config, 'smtp.password', 'smtp.passwordFile');
+  readSecretSetting(config, 'privacy.numberHashKey', 'privacy.numberHashKeyFile');
+  readSecretSetting(config, 'redis.url', 'redis.urlFile');
   const result = config.getProperties() as Config;
   checkProfile(result, developmentDefaults(configDir));
   return result;
@@ -123,20 +123,15 @@ function describe(err: unknown): string {
 }
 
 type SecretKey = 'auth.token' | 'auth.tokenPrevious' | 'smsc.password' | 'smtp.password' | 'privacy.numberHashKey' | 'redis.url';
-/** A secret from a file: text (a binary file would be mangled by decoding), trimmed, never empty. */
-function readSecretFile(config: LooseConvict, key: SecretKey, fileKey: `${SecretKey}File`): void {
+/** Sets `key` from the file named by `fileKey`, when one is. */
+function readSecretSetting(config: LooseConvict, key: SecretKey, fileKey: `${SecretKey}File`): void {
   const file = config.get(fileKey) as string;
   if (!file) return;
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    config.set(key, readSecretFile(file));
   } catch (err) {
-    throw configError(fileKey, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw configError(fileKey, (err as Error).message);
   }
-  if (!isUtf8(bytes)) throw configError(fileKey, `${file} is not text (UTF-8); write the secret as text, e.g. openssl rand -hex 32`);
-  const secret = bytes.toString('utf8').trim();
-  if (!secret) throw configError(fileKey, `${file} is empty`);
-  config.set(key, secret);
 }
 
 /** Shortest token production accepts: 16 characters, about 96 bits when random base64. */

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createErrorPolicy } from '../smpp/error-policy';
 import type { Config } from './load-config';
 import { schema, type RouteConfig } from './schema';
+import { readSecretFile } from './secret-file';
 import { untypedConvict } from './untyped-convict';
 
 /** Everything one SMSC needs: the smsc.* keys plus its sender. */
@@ -24,17 +24,32 @@ function entrySchema(defaultSender: string): Record<string, unknown> {
   return { ...schema.smsc, sourceAddr: { doc: 'Sender id of this SMSC.', format: String, default: defaultSender } };
 }
 
+const resolved = new WeakMap<Config, readonly SmscSettings[]>();
+
 /**
  * The SMSCs in use, in failover order: the one configured by smsc.* (SMSGW_SMSC_URL, or the
- * development simulator at `simulatorUrl`) first, then the `smscs` entries. Entry keys left out
- * take the schema defaults; sourceAddr defaults to message.sourceAddr.
+ * development simulator: see withSimulator) first, then the `smscs` entries. Entry keys left out
+ * take the schema defaults; sourceAddr defaults to message.sourceAddr. Worked out once per
+ * configuration: loading it checks the list, the gateway and the CLI take the same one.
  */
-export function smscSettings(config: Config, simulatorUrl?: string): SmscSettings[] {
+export function smscSettings(config: Config): readonly SmscSettings[] {
+  let list = resolved.get(config);
+  if (!list) {
+    list = resolve(config);
+    resolved.set(config, list);
+  }
+  return list;
+}
+
+/** The list with the development simulator's URL on the smsc.* entry, which comes first whenever the simulator is on. */
+export function withSimulator(list: readonly SmscSettings[], simulatorUrl: string | undefined): readonly SmscSettings[] {
+  return simulatorUrl ? list.map((smsc, i) => (i === 0 ? { ...smsc, url: simulatorUrl } : smsc)) : list;
+}
+
+function resolve(config: Config): SmscSettings[] {
   const list: SmscSettings[] = [];
   const defaultIncluded = Boolean(config.smsc.url || config.simulator.enabled);
-  if (defaultIncluded) {
-    list.push({ ...config.smsc, url: (config.simulator.enabled && simulatorUrl) || config.smsc.url, sourceAddr: config.message.sourceAddr });
-  }
+  if (defaultIncluded) list.push({ ...config.smsc, sourceAddr: config.message.sourceAddr });
   config.smscs.forEach((entry, i) => {
     const where = `smscs[${i}]${typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}`;
     if (typeof entry.name !== 'string' || !entry.name) throw new SmscConfigError('smscs', `${where}: name is required`);
@@ -71,9 +86,9 @@ function validateEntry(entry: Record<string, unknown>, defaultSender: string, wh
 
 function readSecret(file: string, where: string): string {
   try {
-    return readFileSync(file, 'utf8').trim();
+    return readSecretFile(file);
   } catch (err) {
-    throw new SmscConfigError('smscs', `${where}: passwordFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new SmscConfigError('smscs', `${where}: passwordFile: ${(err as Error).message}`);
   }
 }
 

@@ -35,6 +35,20 @@ describe('several SMSCs in the configuration', () => {
     // Entries take schema defaults, not the SMSGW_SMSC_* values of the first SMSC.
     expect(list[2]).toMatchObject({ sourceAddr: 'ExSign', tps: 0, window: 10, bindMode: 'transmitter-receiver', errorPolicy: { '0x0400': 'retry' } });
     expect(config.routes).toEqual([{ prefix: '44', smscs: ['uk', 'global'] }]);
+    // Worked out once, when the configuration was loaded: the password file is not read again.
+    rmSync(path.join(dir, 'uk.password'));
+    expect(smscSettings(config)).toBe(list);
+  });
+
+  it('reads an entry\'s passwordFile as the other secret files are: text, trimmed, never empty', () => {
+    const empty = path.join(dir, 'empty.password');
+    const binary = path.join(dir, 'binary.password');
+    writeFileSync(empty, '\n');
+    writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00]));
+    const load = (passwordFile: string) => loadConfig({ env: { ...base, SMSGW_SMSCS: JSON.stringify([{ ...uk, password: undefined, passwordFile }]) } });
+    expect(() => load(empty)).toThrow(`smscs (SMSGW_SMSCS): smscs[0] ("uk"): passwordFile: ${empty} is empty`);
+    expect(() => load(binary)).toThrow(`passwordFile: ${binary} is not text (UTF-8)`);
+    expect(() => load(path.join(dir, 'missing'))).toThrow(`passwordFile: cannot read ${path.join(dir, 'missing')}: ENOENT`);
   });
 
   it('needs no SMSGW_SMSC_URL when SMSCs are listed', () => {
