@@ -76,6 +76,7 @@ export interface SimulatorOptions {
   stopAnswering?: boolean;
   /** Write every PDU in three pieces a few milliseconds apart (PDUs split across TCP reads). */
   splitWrites?: boolean;
+  /** `count` numbers the submits from 1 since start. */
   onSubmit?: (submit: ReceivedSubmit, count: number) => SubmitAction | void;
   /** Send a delivery receipt this long after each accepted submit (per part); undefined = none. */
   receiptDelayMs?: number;
@@ -85,6 +86,8 @@ export interface SimulatorOptions {
 
 const DELIVER_RESPONSE_TIMEOUT_MS = 5000;
 const SPLIT_GAP_MS = 5;
+/** Submits and bind attempts kept for inspection: a development run goes on for days. */
+const KEPT = 1000;
 const { ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RINVSYSID } = COMMAND_STATUS;
 
 /** The message_state a stat word stands for, where SMPP defines one. */
@@ -96,8 +99,11 @@ const messageStateOf = (stat: string): number | null => (Object.hasOwn(RECEIPT_S
  * where its hooks give each test a named misbehaviour.
  */
 export class SmscSimulator extends EventEmitter {
+  /** The latest submits (at most 1,000), oldest first. */
   readonly submits: ReceivedSubmit[] = [];
+  /** The latest bind attempts (at most 1,000), oldest first. */
   readonly bindAttempts: { systemId: string; command: string; interfaceVersion: number }[] = [];
+  private submitCount = 0;
   private readonly server: Server;
   private nextMessageId = 0x1000;
   private readonly receiptTimers = new Set<NodeJS.Timeout>();
@@ -269,7 +275,7 @@ export class SmscSimulator extends EventEmitter {
 
   private onBind(session: Session, pdu: PDU): void {
     const systemId = String(pdu.system_id);
-    this.bindAttempts.push({ systemId, command: pdu.command, interfaceVersion: Number(pdu.interface_version) });
+    keep(this.bindAttempts, { systemId, command: pdu.command, interfaceVersion: Number(pdu.interface_version) });
     this.emit('bind', pdu);
     const mode = this.opts.bind ?? 'accept';
     if (mode === 'ignore') return;
@@ -303,9 +309,9 @@ export class SmscSimulator extends EventEmitter {
       text: typeof message?.message === 'string' ? message.message : (message?.message?.toString('latin1') ?? ''),
       receivedAt: Date.now(),
     };
-    this.submits.push(submit);
+    keep(this.submits, submit);
     this.emit('submit', submit);
-    const action = this.opts.onSubmit?.(submit, this.submits.length) ?? {};
+    const action = this.opts.onSubmit?.(submit, ++this.submitCount) ?? {};
     if (action.messageId !== undefined) submit.messageId = action.messageId;
     if (action.ignore) return;
     if (action.drop) return void session.destroy();
@@ -347,6 +353,11 @@ const MALFORMED_HEADERS = (() => {
   };
   return { 'too-long': header(0x00ffffff), 'too-short': header(4) };
 })();
+
+function keep<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > KEPT) list.shift();
+}
 
 /** YYMMDDhhmm, the receipt date format of SMPP 3.4 Appendix B. */
 function smppDate(date: Date): string {

@@ -1,7 +1,7 @@
 import { SmscSimulator, type SimulatorOptions } from '../../src/sim/smsc-simulator';
+import { COMMAND_STATUS } from '../../src/smpp/command-status';
 
-const ESME_RTHROTTLED = 0x58;
-const ESME_RMSGQFUL = 0x14;
+const { ESME_RINVPASWD, ESME_RMSGQFUL, ESME_RTHROTTLED } = COMMAND_STATUS;
 
 /**
  * Named SMSC misbehaviours, after Jasmin's simulator family (HappySMSC, BlackHoleSMSC, ...).
@@ -10,7 +10,7 @@ const ESME_RMSGQFUL = 0x14;
 export const behaviours = {
   happy: (): SimulatorOptions => ({}),
   'blackhole-bind': (): SimulatorOptions => ({ bind: 'ignore' }),
-  'refuse-bind': (status = 0x0e): SimulatorOptions => ({ bind: 'refuse', bindRefuseStatus: status }),
+  'refuse-bind': (status: number = ESME_RINVPASWD): SimulatorOptions => ({ bind: 'refuse', bindRefuseStatus: status }),
   'no-submit-resp': (): SimulatorOptions => ({ onSubmit: () => ({ ignore: true }) }),
   'no-enquire-link-resp': (): SimulatorOptions => ({ answerEnquireLink: false }),
   slow: (delayMs: number): SimulatorOptions => ({ onSubmit: () => ({ delayMs }) }),
