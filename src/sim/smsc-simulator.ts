@@ -2,6 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, PDU, type Server, type Session } from 'smpp';
 import { RECEIPT_STATS, type ReceiptStat } from '../dlr/receipt-stat';
+import { responseId } from '../smpp/command-id';
 import { COMMAND_STATUS } from '../smpp/command-status';
 
 /** A submit_sm as the simulator saw it, decoded by the smpp library (an independent decoder). */
@@ -348,7 +349,7 @@ const MALFORMED_HEADERS = (() => {
   const header = (commandLength: number) => {
     const bytes = Buffer.alloc(16);
     bytes.writeUInt32BE(commandLength, 0);
-    bytes.writeUInt32BE(0x80000004, 4);
+    bytes.writeUInt32BE(responseId('submit_sm'), 4);
     return bytes;
   };
   return { 'too-long': header(0x00ffffff), 'too-short': header(4) };

@@ -1,7 +1,8 @@
 import type { PDU } from 'smpp';
+import { COMMAND_ID } from './command-id';
 import { PDU_HEADER_LENGTH as HEADER_LENGTH } from './pdu-limits';
 
-const SUBMIT_SM = 0x00000004;
+const SUBMIT_SM = COMMAND_ID.submit_sm;
 
 /** The submit_sm fields we fill; everything else of SMPP 3.4 §4.4.1 is sent as 0 or empty. validity_period is
  * written as given (see validity-period.ts), not through the library's time filter. */

@@ -8,6 +8,9 @@
 // Control over the IPC channel: {id, cmd: 'stats' | 'reset' | 'receipts', on?} → {id, stats}.
 // It stops by itself after --max-seconds, or when its parent goes away.
 import { createServer, type Socket } from 'node:net';
+import { RECEIPT_STATS } from '../../src/dlr/receipt-stat';
+import { COMMAND_ID, RESPONSE_BIT as RESP } from '../../src/smpp/command-id';
+import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import type { SmscStats as Stats } from './smsc-control';
 
 type Receipts = 'never' | 'requested';
@@ -17,15 +20,9 @@ const port = Number(args.get('port') ?? 0);
 const maxSeconds = Number(args.get('max-seconds') ?? 900);
 let receipts: Receipts = args.get('receipts') === 'requested' ? 'requested' : 'never';
 
-const SUBMIT_SM = 0x00000004;
-const DELIVER_SM = 0x00000005;
-const UNBIND = 0x00000006;
-const ENQUIRE_LINK = 0x00000015;
-const GENERIC_NACK = 0x80000000;
-const RESP = 0x80000000;
-const ESME_RINVBNDSTS = 0x04;
-const ESME_RINVCMDID = 0x03;
-const BIND_COMMANDS = new Set([0x01, 0x02, 0x09]);
+const { submit_sm: SUBMIT_SM, deliver_sm: DELIVER_SM, unbind: UNBIND, enquire_link: ENQUIRE_LINK, generic_nack: GENERIC_NACK } = COMMAND_ID;
+const { ESME_RINVBNDSTS, ESME_RINVCMDID } = COMMAND_STATUS;
+const BIND_COMMANDS = new Set<number>([COMMAND_ID.bind_receiver, COMMAND_ID.bind_transmitter, COMMAND_ID.bind_transceiver]);
 const UDHI = 0x40;
 const MAX_PDU = 65536;
 
@@ -131,7 +128,7 @@ function receipt(submit: SubmitView, id: string, sequence: number): Buffer {
   o += 4 + idTlv.copy(b, o + 4);
   b.writeUInt16BE(0x0427, o); // message_state
   b.writeUInt16BE(1, o + 2);
-  b[o + 4] = 2; // DELIVERED
+  b[o + 4] = RECEIPT_STATS.DELIVRD.messageState;
   return b;
 }
 
