@@ -3,7 +3,7 @@
 // covered by test/system/observability.test.ts.)
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { behaviours, freePort, startFakeSmsc } from '../support/fake-smsc';
+import { behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { parseExposition, seriesOf, valueOf } from '../support/exposition';
 import { startGateway, type TestGateway } from '../support/gateway';
 
@@ -68,7 +68,7 @@ test('an unanswered bind counts as result="timeout" and as a bind_timeout discon
 });
 
 test('a refused TCP connection counts as result="connect_failed"', async () => {
-  const gw = await gatewayFor(`smpp://127.0.0.1:${await freePort()}`);
+  const gw = await gatewayFor('smpp://127.0.0.1:1'); // port 1 (tcpmux): nothing serves it here, and npm smpp would take port 0 for its default 2775
   const samples = await scrapeUntil(gw, 'smsgw_smpp_bind_attempts_total', { smsc: SMSC, result: 'connect_failed' }, 1);
   expect(valueOf(samples, 'smsgw_smpp_bind_attempts_total', { smsc: SMSC, result: 'success' })).toBe(0);
   expect(valueOf(samples, 'smsgw_smpp_window_size', { smsc: SMSC })).toBe(0); // no bound session, no window

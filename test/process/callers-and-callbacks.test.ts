@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { behaviours, freePort, startFakeSmsc } from '../support/fake-smsc';
+import { behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { exsignBody, getMessage, postExsign, productionEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { waitFor } from '../support/gateway';
 import { eventually } from '../support/status-api';
@@ -97,7 +97,7 @@ describe('probes', () => {
     const { url } = await startSmsc();
     // 127.0.0.2 is the portal; the test's own 127.0.0.1 is a stranger.
     const bound = await start(production(url, { SMSGW_ALLOWED_IPS: '127.0.0.2' }));
-    const nothingListens = `smpp://127.0.0.1:${await freePort()}`;
+    const nothingListens = 'smpp://127.0.0.1:1'; // port 1 (tcpmux): nothing serves it here, and npm smpp would take port 0 for its default 2775
     const unbound = await start(production(nothingListens, { SMSGW_ALLOWED_IPS: '127.0.0.2' }), 'listening');
 
     expect(await getFrom('127.0.0.1', `${bound.httpUrl}/readyz`)).toEqual({ status: 200, json: { status: 'ready' } });

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort, startFakeSmsc } from '../support/fake-smsc';
+import { startFakeSmsc } from '../support/fake-smsc';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { sms, waitFor } from '../support/gateway';
 
@@ -55,7 +55,6 @@ test('SIGHUP: a new token file and config file take effect, in-flight requests a
   writeFileSync(tokenFile, `${OLD_TOKEN}\n`, { mode: 0o600 });
   writeFileSync(configFile, '{}\n');
   const { smsc, url } = await startFakeSmsc({ onSubmit: (submit) => (submit.text.startsWith('slow') ? { delayMs: 800 } : {}) });
-  const smtpPort = await freePort();
   const gw = await startGatewayProcess({
     NODE_ENV: 'production',
     SMSGW_SMSC_URL: url,
@@ -67,8 +66,9 @@ test('SIGHUP: a new token file and config file take effect, in-flight requests a
     SMSGW_NUMBER_HASH_KEY: 'reload-test-number-hash-key-0123456789ab',
     SMSGW_DATA_DIR: path.join(dir, 'data'),
     SMSGW_METRICS_PORT: '0',
-    SMSGW_SMTP_PORT: String(smtpPort),
+    SMSGW_SMTP_PORT: '0',
   });
+  const smtpPort = Number(new URL(gw.smtpUrl!).port);
   try {
     expect(await post(gw, sms('code 1', '+447400100001'), OLD_TOKEN)).toEqual({ IsSuccess: true, ErrorDetails: '' });
 

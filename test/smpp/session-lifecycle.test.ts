@@ -93,8 +93,8 @@ describe('session lifecycle', () => {
   });
 
   it('a refused TCP connection ends as connect-failed, then the next attempt follows', async () => {
-    // Nothing can listen on port 0: a connect there is refused at once.
-    const s = await setup({}, {}, 'smpp://127.0.0.1:0');
+    // Refused at once: port 1 (tcpmux): nothing serves it here, and npm smpp would take port 0 for its default 2775.
+    const s = await setup({}, {}, 'smpp://127.0.0.1:1');
     s.lifecycle.start();
     const [reason, detail] = await nextClose(s.events);
     expect(reason).toBe('connect-failed');

@@ -4,7 +4,7 @@
 // at the SMSC and a record under the id of its 250 line; refused mails must reach the SMSC never.
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import { freePort, startFakeSmsc } from '../support/fake-smsc';
+import { startFakeSmsc } from '../support/fake-smsc';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { hasSwaks, sentId, swaks } from '../support/smtp-clients';
 import { createTestPki, hasOpenssl, type TestPki } from '../support/test-certs';
@@ -56,7 +56,6 @@ run('Email to SMS (swaks and nodemailer against the gateway process)', () => {
         return {};
       },
     });
-    smtpPort = await freePort();
     gw = await startGatewayProcess({
       NODE_ENV: 'test',
       SMSGW_LOG_LEVEL: 'debug',
@@ -72,7 +71,7 @@ run('Email to SMS (swaks and nodemailer against the gateway process)', () => {
       SMSGW_LIMIT_PER_NUMBER: '2',
       SMSGW_LIMIT_PER_PREFIX: '0',
       SMSGW_DEDUPE_WINDOW_MS: '0', // the text filter off: the resent mail below must be caught by its Message-ID
-      SMSGW_SMTP_PORT: String(smtpPort),
+      SMSGW_SMTP_PORT: '0',
       SMSGW_SMTP_DOMAINS: DOMAIN,
       SMSGW_SMTP_USER: USER,
       SMSGW_SMTP_PASSWORD: PASSWORD,
@@ -80,6 +79,7 @@ run('Email to SMS (swaks and nodemailer against the gateway process)', () => {
       SMSGW_SMTP_TLS_KEY_FILE: pki.serverKeyFile,
       SMSGW_SMTP_MAX_BYTES: String(MAX_BYTES),
     });
+    smtpPort = Number(new URL(gw.smtpUrl!).port);
   }, 30_000);
 
   afterAll(async () => {
@@ -257,9 +257,8 @@ run('SMSGW_SMTP_TEXT=subject and subject+body (swaks against the gateway process
     fake = await startFakeSmsc();
     await Promise.all(
       Object.keys(modes).map(async (mode) => {
-        const smtpPort = await freePort();
-        const gw = await startGatewayProcess({ NODE_ENV: 'test', SMSGW_AUTH_TOKEN: TOKEN, SMSGW_SMSC_URL: fake.url, SMSGW_SMSC_SYSTEM_ID: 'smsgw', SMSGW_SMSC_PASSWORD: 'secret12', SMSGW_SMTP_PORT: String(smtpPort), SMSGW_SMTP_TEXT: mode });
-        gateways.set(mode, { gw, smtpPort });
+        const gw = await startGatewayProcess({ NODE_ENV: 'test', SMSGW_AUTH_TOKEN: TOKEN, SMSGW_SMSC_URL: fake.url, SMSGW_SMSC_SYSTEM_ID: 'smsgw', SMSGW_SMSC_PASSWORD: 'secret12', SMSGW_SMTP_PORT: '0', SMSGW_SMTP_TEXT: mode });
+        gateways.set(mode, { gw, smtpPort: Number(new URL(gw.smtpUrl!).port) });
       }),
     );
   }, 30_000);

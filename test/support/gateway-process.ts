@@ -10,6 +10,8 @@ export interface GatewayProcess {
   child: ChildProcess;
   httpUrl: string;
   metricsUrl: string;
+  /** smtp://host:port of the Email-to-SMS listener, when it is on (from the 'gateway listening' line). */
+  smtpUrl: string | undefined;
   /** stdout lines so far (JSON logs). */
   stdout: string[];
   /** stdout lines so far, parsed. */
@@ -31,14 +33,20 @@ function spawnGateway(env: Record<string, string>, ports: Record<string, string>
   });
 }
 
+/** Log levels that show the 'gateway listening' line (info). */
+const SHOWS_LISTENING = new Set(['trace', 'debug', 'info']);
+
 /**
  * The real entry point (src/main.ts) in a child process, so a test can tell whether the process
- * survived. Resolves once /readyz says the bind is up (so any log level works), or with
- * `until: 'listening'` once /healthz answers (for a gateway whose SMSC is not there).
+ * survived. Its listeners take free ports (port 0) and the gateway's 'gateway listening' line
+ * hands them on; a test that logs above info gets ports picked before the start instead (closed
+ * and reused, so another process could take one first). Resolves once /readyz says the bind is
+ * up, or with `until: 'listening'` once /healthz answers (for a gateway whose SMSC is not there).
  */
 export async function startGatewayProcess(env: Record<string, string>, options: { timeoutMs?: number; until?: 'ready' | 'listening' } = {}): Promise<GatewayProcess> {
-  const [httpPort, metricsPort] = [await freePort(), await freePort()];
-  const child = spawnGateway(env, { SMSGW_HTTP_PORT: String(httpPort), SMSGW_METRICS_PORT: String(metricsPort) });
+  const fromLog = SHOWS_LISTENING.has(env.SMSGW_LOG_LEVEL ?? 'info');
+  const ports = fromLog ? { http: 0, metrics: 0 } : { http: await freePort(), metrics: await freePort() };
+  const child = spawnGateway(env, { SMSGW_HTTP_PORT: String(ports.http), SMSGW_METRICS_PORT: String(ports.metrics) });
   const stdout: string[] = [];
   let stderr = '';
   let partial = '';
@@ -55,8 +63,13 @@ export async function startGatewayProcess(env: Record<string, string>, options: 
     return exited;
   };
 
-  const httpUrl = `http://127.0.0.1:${httpPort}`;
-  const metricsUrl = `http://127.0.0.1:${metricsPort}`;
+  let httpUrl = `http://127.0.0.1:${ports.http}`;
+  let metricsUrl = `http://127.0.0.1:${ports.metrics}`;
+  let smtpUrl: string | undefined;
+  const listening = () => {
+    const line = stdout.find((l) => l.includes('"msg":"gateway listening"'));
+    return line === undefined ? undefined : (JSON.parse(line) as { http: string; metrics: string; smtp?: string });
+  };
   const metric = async (series: string) => {
     const text = await (await fetch(`${metricsUrl}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -66,8 +79,14 @@ export async function startGatewayProcess(env: Record<string, string>, options: 
   const probe = options.until === 'listening' ? '/healthz' : '/readyz';
   const until = Date.now() + (options.timeoutMs ?? 15_000);
   while (Date.now() < until && child.exitCode === null) {
-    const ready = await fetch(`${httpUrl}${probe}`).then((res) => res.status === 200, () => false);
-    if (ready) return { child, httpUrl, metricsUrl, stdout, logs: () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>), stderr: () => stderr, metric, stop };
+    const announced = fromLog ? listening() : { http: httpUrl, metrics: `${metricsUrl}/metrics`, smtp: undefined };
+    if (announced) {
+      httpUrl = announced.http;
+      metricsUrl = announced.metrics.replace(/\/metrics$/, '');
+      smtpUrl = announced.smtp;
+      const ready = await fetch(`${httpUrl}${probe}`).then((res) => res.status === 200, () => false);
+      if (ready) return { child, httpUrl, metricsUrl, smtpUrl, stdout, logs: () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>), stderr: () => stderr, metric, stop };
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
