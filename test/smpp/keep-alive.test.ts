@@ -4,6 +4,9 @@ import { KeepAlive } from '../../src/smpp/keep-alive';
 const INTERVAL_MS = 1000;
 const TIMEOUT_MS = 300;
 
+let running: KeepAlive | undefined;
+
+/** A keep-alive of a session bound just now. */
 function setup() {
   const events: string[] = [];
   const keepAlive = new KeepAlive(
@@ -11,16 +14,20 @@ function setup() {
     () => events.push('enquire_link'),
     () => events.push('timeout'),
   );
+  keepAlive.start();
+  running = keepAlive;
   return { keepAlive, events };
 }
 
 beforeEach(() => jest.useFakeTimers());
-afterEach(() => jest.useRealTimers());
+afterEach(() => {
+  running?.stop();
+  jest.useRealTimers();
+});
 
 describe('KeepAlive', () => {
   it('probes after an interval of receive silence, again after each answered interval', () => {
     const { keepAlive, events } = setup();
-    keepAlive.start();
     jest.advanceTimersByTime(INTERVAL_MS - 1);
     expect(events).toEqual([]);
     jest.advanceTimersByTime(1);
@@ -29,12 +36,10 @@ describe('KeepAlive', () => {
     keepAlive.answered();
     jest.advanceTimersByTime(INTERVAL_MS);
     expect(events).toEqual(['enquire_link', 'enquire_link']);
-    keepAlive.stop();
   });
 
   it('does not interrupt a busy link: every PDU received pushes the probe back', () => {
     const { keepAlive, events } = setup();
-    keepAlive.start();
     for (let i = 0; i < 10; i++) {
       jest.advanceTimersByTime(INTERVAL_MS / 2);
       keepAlive.received();
@@ -42,23 +47,19 @@ describe('KeepAlive', () => {
     expect(events).toEqual([]);
     jest.advanceTimersByTime(INTERVAL_MS);
     expect(events).toEqual(['enquire_link']);
-    keepAlive.stop();
   });
 
   it('declares the link dead when the answer does not come in time', () => {
     const { keepAlive, events } = setup();
-    keepAlive.start();
     keepAlive.probe();
     jest.advanceTimersByTime(TIMEOUT_MS - 1);
     expect(events).toEqual(['enquire_link']);
     jest.advanceTimersByTime(1);
     expect(events).toEqual(['enquire_link', 'timeout']);
-    keepAlive.stop();
   });
 
   it('keeps one probe outstanding at a time; an answer clears its deadline', () => {
     const { keepAlive, events } = setup();
-    keepAlive.start();
     keepAlive.probe();
     keepAlive.probe();
     expect(events).toEqual(['enquire_link']);
@@ -67,12 +68,10 @@ describe('KeepAlive', () => {
     expect(events).toEqual(['enquire_link']);
     keepAlive.probe();
     expect(events).toEqual(['enquire_link', 'enquire_link']);
-    keepAlive.stop();
   });
 
   it('stop() cancels both the idle check and an outstanding deadline', () => {
     const { keepAlive, events } = setup();
-    keepAlive.start();
     keepAlive.probe();
     keepAlive.stop();
     jest.advanceTimersByTime(INTERVAL_MS * 10);
