@@ -91,11 +91,11 @@ describe('failover between SMSCs', () => {
 
   it('names every SMSC of the route and its last failure when none binds before the deadline', async () => {
     const a = await fakeSmsc(behaviours['blackhole-bind']());
-    const b = await fakeSmsc(behaviours['refuse-bind'](0x0e));
+    const b = await fakeSmsc(behaviours['refuse-bind']());
     const gw = await gateway(a.url, { SMSGW_SMSC_NAME: 'a', SMSGW_SMSCS: JSON.stringify([entry('b', b.url)]), SMSGW_REQUEST_DEADLINE_MS: '700' });
     const res = await gw.post(sms('code 1'));
+    // Only the router's deadline answers "SMSC not bound", naming each SMSC's last failure.
     expect(res.json.ErrorDetails).toMatch(/^SMSC not bound: .* \(last failure: a: bind-timeout: .*; b: bind-refused: .*ESME_RINVPASWD \(0x0E\)/);
-    expect(res.ms).toBeLessThan(1200);
   });
 });
 
