@@ -49,8 +49,8 @@ describe('SmppBind', () => {
         return { delayMs: 30 };
       },
     }, { window: 3 });
-    smsc.on('session', (session) => session.on('send', (pdu: { command: string }) => pdu.command === 'submit_sm_resp' && outstanding--));
     await reaches(bind, 'bound');
+    smsc.sessions[0]!.on('send', (pdu: { command: string }) => pdu.command === 'submit_sm_resp' && outstanding--);
     const answers = Array.from({ length: 10 }, (_, i) => bind.submit(submitFields(`44740012345${i}`), inMs(5000)));
     expect(bind.inflightCount).toBe(3);
     expect(bind.waitingCount).toBe(7);
