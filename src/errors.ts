@@ -1,29 +1,17 @@
 import { formatCommandStatus, commandStatusName } from './smpp/command-status';
 
-/**
- * Every failure the gateway can report, with a stable code. Messages never contain the token,
- * the message text or the full phone number: they go back to the caller and into logs.
- */
-export type ErrorCode =
-  | 'AUTH_MISSING'
-  | 'AUTH_INVALID'
-  | 'IP_NOT_ALLOWED'
-  | 'BODY_TOO_LARGE'
-  | 'MALFORMED_JSON'
-  | 'INVALID_FIELD'
-  | 'EMPTY_TEXT'
-  | 'TEXT_TOO_LONG'
-  | 'INVALID_NUMBER'
-  | 'SMSC_NOT_BOUND'
-  | 'SMSC_REJECTED'
-  | 'SMSC_TIMEOUT'
-  | 'SMSC_LINK_LOST'
-  | 'QUEUE_FULL'
-  | 'TOO_MANY_REQUESTS'
-  | 'STORE_UNAVAILABLE'
-  | AbuseRefusalCode
-  | 'SHUTTING_DOWN'
-  | 'INTERNAL_ERROR';
+/** Failures that are the caller's to fix: who it is, what it sent. */
+export const CALLER_ERROR_CODES = [
+  'AUTH_MISSING',
+  'AUTH_INVALID',
+  'IP_NOT_ALLOWED',
+  'BODY_TOO_LARGE',
+  'MALFORMED_JSON',
+  'INVALID_FIELD',
+  'EMPTY_TEXT',
+  'TEXT_TOO_LONG',
+  'INVALID_NUMBER',
+] as const;
 
 /** Refusals by the OTP-abuse protection (src/limits/); each is also counted by reason. */
 export const ABUSE_REFUSAL_CODES = [
@@ -36,6 +24,27 @@ export const ABUSE_REFUSAL_CODES = [
   'DAILY_BUDGET_EXCEEDED',
 ] as const;
 export type AbuseRefusalCode = (typeof ABUSE_REFUSAL_CODES)[number];
+
+/** Failures on the gateway's or the SMSC's side, including refusals for being busy. */
+export const GATEWAY_FAILURE_CODES = [
+  'SMSC_NOT_BOUND',
+  'SMSC_REJECTED',
+  'SMSC_TIMEOUT',
+  'SMSC_LINK_LOST',
+  'QUEUE_FULL',
+  'TOO_MANY_REQUESTS',
+  'STORE_UNAVAILABLE',
+  'SHUTTING_DOWN',
+  'INTERNAL_ERROR',
+] as const;
+
+/**
+ * Every failure the gateway can report, with a stable code, in three classes the dashboard and
+ * the alerts keep apart. Messages never contain the token, the message text or the full phone
+ * number: they go back to the caller and into logs.
+ */
+export const ERROR_CODES = [...CALLER_ERROR_CODES, ...ABUSE_REFUSAL_CODES, ...GATEWAY_FAILURE_CODES] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class GatewayError extends Error {
   constructor(

@@ -5,70 +5,40 @@
 // event, and dashboards show 0 rather than "No data".
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RECEIPT_STAT_NAMES, type ReceiptStat } from '../dlr/receipt-stat';
-import { ABUSE_REFUSAL_CODES, type AbuseRefusalCode } from '../errors';
+import { ABUSE_REFUSAL_CODES, CALLER_ERROR_CODES, ERROR_CODES, GATEWAY_FAILURE_CODES, type AbuseRefusalCode, type ErrorCode } from '../errors';
 import { commandStatusNameOf, isVendorSpecific, type CommandStatusName } from '../smpp/command-status';
 
+/** Label values are the stable error codes, lower-cased. */
+const lowerCased = <C extends string>(codes: readonly C[]): Lowercase<C>[] => codes.map((code) => code.toLowerCase() as Lowercase<C>);
+
 export type AbuseRefusalReason = Lowercase<AbuseRefusalCode>;
-/** `reason` label of smsgw_abuse_refusals_total: the abuse refusal codes, lower-cased. */
-export const ABUSE_REFUSAL_REASONS = ABUSE_REFUSAL_CODES.map((code) => code.toLowerCase() as AbuseRefusalReason);
-
-/** Outcomes that are the caller's to fix: who it is, what it sent. */
-export const CALLER_ERROR_OUTCOMES = [
-  'auth_missing',
-  'auth_invalid',
-  'ip_not_allowed',
-  'body_too_large',
-  'malformed_json',
-  'invalid_field',
-  'empty_text',
-  'text_too_long',
-  'invalid_number',
-] as const;
-
-/** Outcomes that are failures on the gateway's or the SMSC's side, including refusals for being busy. */
-export const GATEWAY_FAILURE_OUTCOMES = [
-  'smsc_not_bound',
-  'smsc_rejected',
-  'smsc_timeout',
-  'smsc_link_lost',
-  'queue_full',
-  'too_many_requests',
-  'store_unavailable',
-  'shutting_down',
-  'internal_error',
-] as const;
+/** `reason` label of smsgw_abuse_refusals_total. */
+export const ABUSE_REFUSAL_REASONS = lowerCased(ABUSE_REFUSAL_CODES);
+/** The caller-error class of HTTP outcomes. */
+export const CALLER_ERROR_OUTCOMES = lowerCased(CALLER_ERROR_CODES);
+/** The gateway-failure class of HTTP outcomes. */
+export const GATEWAY_FAILURE_OUTCOMES = lowerCased(GATEWAY_FAILURE_CODES);
 
 /**
- * The `outcome` label values: 'success' and the stable error codes (lower-cased), in three classes
- * the dashboard and the alerts keep apart: caller errors, abuse refusals (the protection refusing
- * on purpose) and gateway failures.
+ * The `outcome` label values: 'success' and every error code, in the three classes of errors.ts:
+ * caller errors, abuse refusals (the protection refusing on purpose) and gateway failures.
  */
-export const HTTP_OUTCOMES = ['success', ...CALLER_ERROR_OUTCOMES, ...ABUSE_REFUSAL_REASONS, ...GATEWAY_FAILURE_OUTCOMES] as const;
-export type HttpOutcome = (typeof HTTP_OUTCOMES)[number];
+export type HttpOutcome = 'success' | Lowercase<ErrorCode>;
+export const HTTP_OUTCOMES: readonly HttpOutcome[] = ['success', ...lowerCased(ERROR_CODES)];
+
+/** Codes only an HTTP request can end with: a mail's sender and body are checked otherwise. */
+const HTTP_ONLY = ['AUTH_MISSING', 'AUTH_INVALID', 'IP_NOT_ALLOWED', 'MALFORMED_JSON', 'INVALID_FIELD'] as const satisfies readonly ErrorCode[];
 
 /**
  * `outcome` label of smsgw_smtp_messages_total: the codes a mail can end with (lower-cased), plus
  * unknown_domain (a recipient outside SMSGW_SMTP_DOMAINS). Recipients refused at RCPT count too.
  */
-export const SMTP_OUTCOMES = [
+export type SmtpOutcome = 'success' | 'unknown_domain' | Lowercase<Exclude<ErrorCode, (typeof HTTP_ONLY)[number]>>;
+export const SMTP_OUTCOMES: readonly SmtpOutcome[] = [
   'success',
   'unknown_domain',
-  'invalid_number',
-  'body_too_large',
-  'empty_text',
-  'text_too_long',
-  'smsc_not_bound',
-  'smsc_rejected',
-  'smsc_timeout',
-  'smsc_link_lost',
-  'queue_full',
-  'too_many_requests',
-  'store_unavailable',
-  ...ABUSE_REFUSAL_REASONS,
-  'shutting_down',
-  'internal_error',
-] as const;
-export type SmtpOutcome = (typeof SMTP_OUTCOMES)[number];
+  ...lowerCased(ERROR_CODES.filter((code): code is Exclude<ErrorCode, (typeof HTTP_ONLY)[number]> => !(HTTP_ONLY as readonly string[]).includes(code))),
+];
 
 /** `result` label of smsgw_smtp_sessions_total and `reason` of smsgw_smtp_auth_failures_total. */
 export const SMTP_SESSION_RESULTS = ['accepted', 'ip_not_allowed', 'too_many_sessions', 'shutting_down'] as const;
@@ -140,19 +110,12 @@ export function commandStatusLabel(status: number): string {
 export interface MetricsOptions {
   /** Configured SMSC ids; the `smsc` label only ever takes these values. */
   smscs: string[];
-  /** Binds per SMSC; `session` label values are "0" … String(n - 1). Default 1. (The gateway's own binds
-   *  also set their series to 0 as they are observed: bind-metrics.ts.) */
-  sessionsPerSmsc?: number;
   version: string;
   /** Redis is configured: its series exist (smsgw_redis_up at 0 until the first connection). */
   redis?: boolean;
 }
 
 export function createMetrics(opts: MetricsOptions) {
-  const sessions = opts.sessionsPerSmsc ?? 1;
-  if (!Number.isInteger(sessions) || sessions < 1) {
-    throw new RangeError(`sessionsPerSmsc must be a positive integer, got ${sessions}`);
-  }
   const smscs = [...new Set(opts.smscs)];
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -392,7 +355,7 @@ export function createMetrics(opts: MetricsOptions) {
   for (const smsc of smscs) {
     for (const command_status of PRECREATED_SUBMIT_STATUSES) submitSm.inc({ smsc, command_status }, 0);
     submitSmDuration.zero({ smsc });
-    for (let i = 0; i < sessions; i++) bindUp.set({ smsc, session: String(i) }, 0);
+    // bindUp's series are made by observeBind (bind-metrics.ts), one per session of the SMSC.
     for (const result of BIND_RESULTS) bindAttempts.inc({ smsc, result }, 0);
     for (const reason of DISCONNECT_REASONS) disconnects.inc({ smsc, reason }, 0);
     for (const stat of DLR_STATS) dlrReceived.inc({ smsc, stat }, 0);

@@ -129,7 +129,9 @@ function groupingLabelLists(expr: string): string[][] {
 type Exposition = Map<string, Map<string, Set<string>>>;
 
 async function registryExposition(): Promise<Exposition> {
-  const metrics = createMetrics({ smscs: ['alpha', 'beta'], sessionsPerSmsc: 2, version: 'lint', redis: true });
+  const metrics = createMetrics({ smscs: ['alpha', 'beta'], version: 'lint', redis: true });
+  // Made per session as each bind is observed (bind-metrics.ts): two sessions each.
+  for (const smsc of ['alpha', 'beta']) for (const session of ['0', '1']) metrics.bindUp.set({ smsc, session }, 0);
   // Absent until the first accepted submit (see metrics.ts); record one so it is listed.
   metrics.lastSubmitSuccess.set({ smsc: 'alpha' }, Date.now() / 1000);
   const series: Exposition = new Map();

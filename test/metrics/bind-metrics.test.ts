@@ -3,6 +3,10 @@
 // covered by test/system/observability.test.ts.)
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
+import { observeBind } from '../../src/metrics/bind-metrics';
+import { createMetrics } from '../../src/metrics/metrics';
+import { SmppBind } from '../../src/smpp/smpp-bind';
+import { bindOptions } from '../support/bind';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { parseExposition, seriesOf, valueOf } from '../support/exposition';
 import { startGateway, type TestGateway } from '../support/gateway';
@@ -94,4 +98,14 @@ test('an SMSC that hangs up on the bind counts as result="dropped", not as a suc
   }
   // The link was never up, so it is an attempt's failure, and also the session's end.
   expect(valueOf(samples, 'smsgw_smpp_disconnects_total', { smsc: SMSC, reason: 'link_lost' })).toBe(dropped);
+});
+
+test('every session of every SMSC has its bind_up series at 0 from the start, before any bind', async () => {
+  const metrics = createMetrics({ smscs: [SMSC], version: 'test' });
+  // Binds that are never started: the series exist before any connection.
+  for (const session of ['0', '1', '2']) observeBind(new SmppBind(bindOptions('smpp://127.0.0.1:1', { session })), SMSC, session, metrics);
+  const text = await metrics.registry.metrics();
+  expect(text.split('\n').filter((line) => line.startsWith('smsgw_smpp_bind_up{'))).toEqual(
+    ['0', '1', '2'].map((session) => `smsgw_smpp_bind_up{smsc="${SMSC}",session="${session}"} 0`),
+  );
 });

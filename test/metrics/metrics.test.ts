@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { HTTP_OUTCOMES, commandStatusLabel, createMetrics } from '../../src/metrics/metrics';
 import { withPromtool } from '../support/prometheus';
 
-function metricsFor(smscs: string[], sessionsPerSmsc?: number) {
-  return createMetrics({ smscs, sessionsPerSmsc, version: '1.2.3-test' });
+function metricsFor(smscs: string[]) {
+  return createMetrics({ smscs, version: '1.2.3-test' });
 }
 
 function sampleLines(text: string): string[] {
@@ -12,7 +12,7 @@ function sampleLines(text: string): string[] {
 
 describe('createMetrics', () => {
   test('exports every known label set at 0 before any traffic', async () => {
-    const lines = new Set(sampleLines(await metricsFor(['alpha', 'beta'], 2).registry.metrics()));
+    const lines = new Set(sampleLines(await metricsFor(['alpha', 'beta']).registry.metrics()));
     const expected = [
       ...HTTP_OUTCOMES.map((o) => `smsgw_http_requests_total{outcome="${o}"} 0`),
       'smsgw_http_request_duration_seconds_count 0',
@@ -23,8 +23,6 @@ describe('createMetrics', () => {
       'smsgw_smpp_submit_sm_total{smsc="alpha",command_status="TIMEOUT"} 0',
       'smsgw_smpp_submit_sm_total{smsc="alpha",command_status="LOCAL_ERROR"} 0',
       'smsgw_smpp_submit_sm_duration_seconds_bucket{le="+Inf",smsc="beta"} 0',
-      'smsgw_smpp_bind_up{smsc="alpha",session="0"} 0',
-      'smsgw_smpp_bind_up{smsc="beta",session="1"} 0',
       'smsgw_smpp_bind_attempts_total{smsc="alpha",result="connect_failed"} 0',
       'smsgw_smpp_disconnects_total{smsc="beta",reason="enquire_link_timeout"} 0',
       'smsgw_smpp_enquire_link_failures_total{smsc="alpha"} 0',
@@ -43,7 +41,8 @@ describe('createMetrics', () => {
       `smsgw_build_info{version="1.2.3-test",nodejs_version="${process.version}"} 1`,
     ];
     for (const line of expected) expect(lines).toContain(line);
-    expect([...lines].filter((l) => l.startsWith('smsgw_smpp_bind_up{'))).toHaveLength(4);
+    // One per session, made as each bind is observed (bind-metrics.test.ts).
+    expect([...lines].filter((l) => l.startsWith('smsgw_smpp_bind_up{'))).toHaveLength(0);
     expect([...lines].filter((l) => l.startsWith('smsgw_dlr_received_total{'))).toHaveLength(22);
     // A 0 timestamp would claim the last success happened in 1970.
     expect([...lines].some((l) => l.startsWith('smsgw_smpp_last_submit_success_timestamp_seconds'))).toBe(false);
@@ -82,12 +81,10 @@ describe('createMetrics', () => {
     expect(secondText).not.toContain('smsc="alpha"');
   });
 
-  test('rejects a session count that cannot be labelled', () => {
-    expect(() => metricsFor(['alpha'], 0)).toThrow(RangeError);
-  });
-
   withPromtool('passes promtool check metrics', async () => {
-    const text = await metricsFor(['alpha', 'beta'], 2).registry.metrics();
+    const m = metricsFor(['alpha', 'beta']);
+    m.bindUp.set({ smsc: 'alpha', session: '0' }, 1);
+    const text = await m.registry.metrics();
     // prom-client's nodejs_active_*_total are gauges with a counter suffix; not ours to rename.
     const ours = text
       .split('\n')
