@@ -163,13 +163,13 @@ export class SessionLifecycle {
 
   private connect(): void {
     this.setState('connecting');
-    const session = connect(this.socketOptions());
+    const options = this.socketOptions();
+    const session = connect(options);
     this.session = session;
-    const secure = this.opts.url.startsWith('ssmpp:');
     // A session we have let go of can still emit 'error'; an unhandled one would crash the process.
     session.on('error', (err: Error) => this.onSessionError(session, err));
     session.on('close', () => this.closeSession(session, 'link-lost', 'connection closed'));
-    session.on(secure ? 'secureConnect' : 'connect', () => this.onConnected(session));
+    session.on(options.tls ? 'secureConnect' : 'connect', () => this.onConnected(session));
     session.on('pdu', (pdu: PDU) => this.guard(session, () => this.onPdu(session, pdu)));
     this.stateTimer = setTimeout(() => this.closeSession(session, 'connect-timeout', `no connection within ${this.opts.connectTimeoutMs} ms`), this.opts.connectTimeoutMs);
   }
