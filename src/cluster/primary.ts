@@ -6,7 +6,7 @@ import type { Config } from '../config/load-config';
 import type { Logger } from '../log';
 import { createMetricsServer } from '../metrics/metrics-server';
 import type { SmscSimulator } from '../sim/smsc-simulator';
-import { backoffDelayMs } from '../smpp/backoff';
+import { backoffDelayMs } from '../backoff';
 import { WORKER_INDEX_ENV, WORKER_SIMULATOR_ENV, type FromWorker, type ToWorker } from './messages';
 
 const METRICS_TIMEOUT_MS = 5000;

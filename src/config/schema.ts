@@ -598,7 +598,7 @@ export const schema = {
       env: 'SMSGW_DLR_CALLBACK_ATTEMPTS',
     },
     callbackRetryDelayMs: {
-      doc: 'Delay before the first callback retry; doubles per retry, at most 60 s.',
+      doc: 'Delay before the first callback retry (half to all of it, at random, so that callbacks do not retry in step); doubles per retry, at most 60 s.',
       format: positiveInt,
       default: 1000,
       env: 'SMSGW_DLR_CALLBACK_RETRY_DELAY_MS',

@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '../backoff';
 import type { Logger } from '../log';
 import type { MessageView } from './message-view';
 
@@ -12,7 +13,7 @@ export interface CallbackOptions {
   timeoutMs: number;
   /** Tries per message, the first included. */
   attempts: number;
-  /** Delay before the first retry; doubles per retry, capped at MAX_RETRY_DELAY_MS. */
+  /** Delay before the first retry (half to all of it, at random); doubles per retry, capped at MAX_RETRY_DELAY_MS. */
   retryDelayMs: number;
   /** Messages waiting to be posted; beyond it new ones are dropped (and logged). */
   queueSize: number;
@@ -106,7 +107,7 @@ export function createReceiptCallback(opts: CallbackOptions) {
       log.warn({ messageId: job.view.id, failure, attempts: job.attempt }, 'receipt callback failed; giving up');
       return settle(job, 'failed');
     }
-    const delay = Math.min(MAX_RETRY_DELAY_MS, opts.retryDelayMs * 2 ** (job.attempt - 1));
+    const delay = backoffDelayMs(job.attempt - 1, opts.retryDelayMs, MAX_RETRY_DELAY_MS);
     log.info({ messageId: job.view.id, failure, attempt: job.attempt, retryInMs: delay }, 'receipt callback failed; will retry');
     const timer = setTimeout(() => {
       retryTimers.delete(timer);

@@ -1,4 +1,5 @@
 import type { ClientContext, Result } from 'ioredis';
+import { backoffDelayMs } from '../backoff';
 import { OutcomeUnknownError } from '../errors';
 import type { Failover } from '../store/redis-failover';
 import type { RedisLink } from '../store/redis-link';
@@ -47,7 +48,7 @@ export function createSharedDuplicateFilter<T>(o: { link: RedisLink; prefix: str
 
   /** Becomes the first (and holds the pending mark), or waits for the first's result. */
   async function claimOrWait(key: string, until: number): Promise<Claim<T>> {
-    let pause = POLL_MIN_MS;
+    let polls = 0;
     for (;;) {
       const token = nextToken();
       const claimedAt = Date.now();
@@ -58,11 +59,11 @@ export function createSharedDuplicateFilter<T>(o: { link: RedisLink; prefix: str
       if (previous.startsWith(DONE)) return { duplicate: true, result: JSON.parse(previous.slice(DONE.length)) as T };
       // The first is still being sent: look again until it settles, fails (key gone) or we run out of time.
       for (;;) {
+        const pause = backoffDelayMs(polls++, POLL_MIN_MS, POLL_MAX_MS);
         if (Date.now() + pause >= until) {
           throw new OutcomeUnknownError('SMSC_TIMEOUT', 'The same message sent just before by another gateway instance has no outcome yet (outcome unknown)');
         }
         await new Promise((resolve) => setTimeout(resolve, pause));
-        pause = Math.min(POLL_MAX_MS, pause * 2);
         const now = await link.call('dedupe', (c) => c.get(keyOf(key)), until);
         if (now === null) break; // the first failed: try to be first
         if (now.startsWith(DONE)) return { duplicate: true, result: JSON.parse(now.slice(DONE.length)) as T };

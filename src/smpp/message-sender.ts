@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, OutcomeUnknownError, SmscRejectedError } from '../errors';
 import type { EncodedMessage } from '../sms/segment';
 import type { SourceAddress } from '../sms/source-address';
-import { backoffDelayMs } from './backoff';
+import { backoffDelayMs } from '../backoff';
 import { COMMAND_STATUS } from './command-status';
 import type { ErrorPolicy } from './error-policy';
 import type { SubmitResponse } from './smpp-bind';

@@ -1,4 +1,4 @@
-import { backoffDelayMs } from './backoff';
+import { backoffDelayMs } from '../backoff';
 import type { CloseReason } from './bind-events';
 
 export interface ReconnectDelays {

@@ -1,7 +1,7 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
 import type { RedisOp } from '../metrics/metrics';
-import { backoffDelayMs } from '../smpp/backoff';
+import { backoffDelayMs } from '../backoff';
 
 /** Redis could not answer in time (down, restarting, unreachable, slow, or it refused the command). */
 export class StoreUnavailableError extends Error {

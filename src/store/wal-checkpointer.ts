@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { backoffDelayMs } from '../smpp/backoff';
+import { backoffDelayMs } from '../backoff';
 
 /** Copies committed WAL frames into the database file this often. */
 const CHECKPOINT_INTERVAL_MS = 200;

@@ -1,4 +1,4 @@
-import { backoffDelayMs } from '../../src/smpp/backoff';
+import { backoffDelayMs } from '../src/backoff';
 
 describe('backoffDelayMs', () => {
   it('doubles from the minimum, with half of each step random', () => {
