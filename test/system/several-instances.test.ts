@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
 import nodemailer from 'nodemailer';
-import { freePort, startFakeSmsc } from '../support/fake-smsc';
+import { startFakeSmsc } from '../support/fake-smsc';
 import { sms, tokenHeader, TEST_TOKEN } from '../support/gateway';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { hasRedis, startRedis, type RedisServer } from '../support/redis-server';
@@ -57,7 +57,6 @@ const OK = { IsSuccess: true, ErrorDetails: '' };
   const start = async (name: string, url: string) => {
     const dir = mkdtempSync(path.join(tmpdir(), `smsgw-${name}-`));
     dirs.push(dir);
-    const smtpPort = await freePort();
     const gw = await startGatewayProcess({
       NODE_ENV: 'test',
       SMSGW_AUTH_TOKEN: TEST_TOKEN,
@@ -74,9 +73,9 @@ const OK = { IsSuccess: true, ErrorDetails: '' };
       SMSGW_NUMBER_HASH_KEY: '',
       SMSGW_DATA_DIR: dir,
       SMSGW_LOG_LEVEL: 'info',
-      SMSGW_SMTP_PORT: String(smtpPort),
+      SMSGW_SMTP_PORT: '0',
     });
-    smtpPorts.set(gw, smtpPort);
+    smtpPorts.set(gw, Number(new URL(gw.smtpUrl!).port));
     return gw;
   };
 
