@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { startDevelopmentSimulator } from '../app';
 import type { Config } from '../config/load-config';
@@ -112,6 +113,8 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   const metricsServer = createMetricsServer({ contentType: Registry.PROMETHEUS_CONTENT_TYPE, metrics: gather });
   metricsServer.listen(config.metrics.port, config.metrics.host);
   await once(metricsServer, 'listening');
+  const { address, port } = metricsServer.address() as AddressInfo;
+  logger.info({ metrics: `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics` }, 'metrics listening: one /metrics for every worker');
 
   let stopped: Promise<void> | undefined;
   function stopAll(code: number): Promise<void> {

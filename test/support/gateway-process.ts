@@ -66,9 +66,12 @@ export async function startGatewayProcess(env: Record<string, string>, options: 
   let httpUrl = `http://127.0.0.1:${ports.http}`;
   let metricsUrl = `http://127.0.0.1:${ports.metrics}`;
   let smtpUrl: string | undefined;
+  /** The addresses the gateway announced; with workers, the primary announces /metrics on a line of its own. */
   const listening = () => {
-    const line = stdout.find((l) => l.includes('"msg":"gateway listening"'));
-    return line === undefined ? undefined : (JSON.parse(line) as { http: string; metrics: string; smtp?: string });
+    const records = stdout.filter((l) => l.includes('"msg":"gateway listening"') || l.includes('"msg":"metrics listening')).map((l) => JSON.parse(l) as { http?: string; metrics?: string; smtp?: string });
+    const gateway = records.find((r) => r.http !== undefined);
+    const metrics = records.find((r) => r.metrics !== undefined)?.metrics;
+    return gateway && metrics ? { http: gateway.http!, metrics, smtp: gateway.smtp } : undefined;
   };
   const metric = async (series: string) => {
     const text = await (await fetch(`${metricsUrl}/metrics`)).text();
