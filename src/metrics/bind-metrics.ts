@@ -1,23 +1,11 @@
 import type { CloseReason } from '../smpp/bind-events';
 import type { SmppBind } from '../smpp/smpp-bind';
-import type { BindResult, DisconnectReason, Metrics } from './metrics';
+import type { Metrics } from './metrics';
+import { BIND_RESULT_OF, DISCONNECT_OF, type BindResult, type DisconnectReason } from './smpp-metrics';
 
-const BIND_RESULT: Partial<Record<CloseReason, BindResult>> = {
-  'bind-refused': 'refused',
-  'bind-timeout': 'timeout',
-  'connect-timeout': 'timeout',
-  'connect-failed': 'connect_failed',
-};
-
-const DISCONNECT: Partial<Record<CloseReason, DisconnectReason>> = {
-  'link-lost': 'link_lost',
-  'enquire-link-timeout': 'enquire_link_timeout',
-  'malformed-pdu': 'malformed_pdu',
-  'peer-unbind': 'peer_unbind',
-  'bind-timeout': 'bind_timeout',
-  'connect-timeout': 'connect_timeout',
-  stopped: 'stopped',
-};
+// Looked up by any close reason: one not listed is no bind verdict, or no disconnect of a session.
+const BIND_RESULT: Partial<Record<CloseReason, BindResult>> = BIND_RESULT_OF;
+const DISCONNECT: Partial<Record<CloseReason, DisconnectReason>> = DISCONNECT_OF;
 
 /** Feeds one bind's events into the metrics; the bind itself knows nothing of Prometheus. */
 export function observeBind(bind: SmppBind, smsc: string, session: string, metrics: Metrics): void {

@@ -1,6 +1,7 @@
 import type { SmscSettings } from '../config/smsc-settings';
 import type { Logger } from '../log';
-import { commandStatusLabel, SUBMIT_LOCAL_ERROR, SUBMIT_TIMEOUT, type Metrics } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
+import { commandStatusLabel, SUBMIT_LOCAL_ERROR, SUBMIT_TIMEOUT } from '../metrics/smpp-metrics';
 import type { SmsTarget } from '../sms/sms-service';
 import { sourceAddress } from '../sms/source-address';
 import { createMessageSender } from './message-sender';

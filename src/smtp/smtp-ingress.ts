@@ -4,7 +4,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type
 import { GatewayError } from '../errors';
 import { isLoopbackAddress } from '../http/ip-allowlist';
 import type { Logger } from '../log';
-import type { SmtpAuthFailure, SmtpOutcome, SmtpSessionResult } from '../metrics/metrics';
+import type { SmtpAuthFailure, SmtpOutcome, SmtpSessionResult } from '../metrics/smtp-metrics';
 import { outcomeLogFields, type SendOutcome, type SendPath } from '../sms/send-path';
 import { createCredentialsCheck } from './credentials-check';
 import { mailText, type MailTextMode } from './mail-text';

@@ -1,6 +1,6 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
-import type { RedisOp } from '../metrics/metrics';
+import type { RedisOp } from '../metrics/store-metrics';
 import { backoffDelayMs } from '../backoff';
 
 /** Redis could not answer in time (down, restarting, unreachable, slow, or it refused the command). */

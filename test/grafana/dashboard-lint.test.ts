@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ABUSE_REFUSAL_REASONS, CALLER_ERROR_OUTCOMES, createMetrics, GATEWAY_FAILURE_OUTCOMES } from '../../src/metrics/metrics';
+import { ABUSE_REFUSAL_REASONS, CALLER_ERROR_OUTCOMES, GATEWAY_FAILURE_OUTCOMES } from '../../src/metrics/http-metrics';
+import { createMetrics } from '../../src/metrics/metrics';
 import { withPromtool } from '../support/prometheus';
 
 interface DataSourceRef {

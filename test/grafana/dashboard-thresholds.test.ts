@@ -2,7 +2,7 @@
 // "Answers by class" panel and the HTTP alerts use the outcome classes the code defines.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ABUSE_REFUSAL_REASONS, CALLER_ERROR_OUTCOMES, GATEWAY_FAILURE_OUTCOMES, HTTP_OUTCOMES } from '../../src/metrics/metrics';
+import { ABUSE_REFUSAL_REASONS, CALLER_ERROR_OUTCOMES, GATEWAY_FAILURE_OUTCOMES, HTTP_OUTCOMES } from '../../src/metrics/http-metrics';
 
 interface Step {
   color: string;

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { HTTP_OUTCOMES, commandStatusLabel, createMetrics } from '../../src/metrics/metrics';
+import { HTTP_OUTCOMES } from '../../src/metrics/http-metrics';
+import { createMetrics } from '../../src/metrics/metrics';
+import { commandStatusLabel } from '../../src/metrics/smpp-metrics';
 import { withPromtool } from '../support/prometheus';
 
 function metricsFor(smscs: string[]) {

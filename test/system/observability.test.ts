@@ -11,7 +11,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HTTP_OUTCOMES, DISCONNECT_REASONS, BIND_RESULTS, DLR_STATS, SMTP_OUTCOMES } from '../../src/metrics/metrics';
+import { DLR_STATS } from '../../src/metrics/dlr-metrics';
+import { HTTP_OUTCOMES } from '../../src/metrics/http-metrics';
+import { BIND_RESULTS, DISCONNECT_REASONS } from '../../src/metrics/smpp-metrics';
+import { SMTP_OUTCOMES } from '../../src/metrics/smtp-metrics';
 import { loadDashboard, panelQueries, variableQueries } from '../support/dashboard';
 import { parseExposition, seriesOf, valueOf, type Sample } from '../support/exposition';
 import { startFakeSmsc } from '../support/fake-smsc';
