@@ -138,5 +138,8 @@ export const tooManyRequests = (max: number): GatewayError =>
 export const storeUnavailable = (): GatewayError =>
   new GatewayError('STORE_UNAVAILABLE', 'Gateway cannot reach its shared store (Redis), so abuse limits cannot be checked: sending is refused until it is back; retry shortly', true);
 
+/** A submit failed with something other than a GatewayError: a fault of ours, not the SMSC's. */
+export const submitFailed = (): GatewayError => new GatewayError('INTERNAL_ERROR', 'submit failed');
+
 export const shuttingDown = (): GatewayError =>
   new GatewayError('SHUTTING_DOWN', 'Gateway shutting down; retry on another instance');

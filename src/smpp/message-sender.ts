@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError, OutcomeUnknownError, SmscRejectedError } from '../errors';
+import { GatewayError, OutcomeUnknownError, SmscRejectedError, submitFailed } from '../errors';
 import type { EncodedMessage } from '../sms/segment';
 import type { SourceAddress } from '../sms/source-address';
 import { backoffDelayMs } from '../backoff';
@@ -51,7 +51,7 @@ export function createMessageSender(opts: SenderOptions) {
       try {
         response = await opts.submit(fields, unknown ? deadline - RESEND_MIN_BUDGET_MS : deadline);
       } catch (err) {
-        const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'submit failed');
+        const error = err instanceof GatewayError ? err : submitFailed();
         opts.onSubmitOutcome?.({ error, durationMs: performance.now() - started });
         if (error instanceof OutcomeUnknownError) {
           // At most one resend, and only with time left for its answer.

@@ -128,6 +128,12 @@ describe('message sender', () => {
     await expect(send('447400123456', single, inMs(5000))).rejects.toMatchObject({ message: 'SMSC rejected the message: ESME_RSYSERR (0x08)' });
   });
 
+  it('reports a failure that is not a GatewayError as an internal error, without resending', async () => {
+    const { send, submits } = sender([new TypeError('a bug') as unknown as GatewayError]);
+    await expect(send('447400123456', single, inMs(5000))).rejects.toMatchObject({ code: 'INTERNAL_ERROR', message: 'submit failed' });
+    expect(submits).toHaveLength(1);
+  });
+
   it('settles every part before failing, so the ids of the accepted parts are known', async () => {
     const { send } = sender([ok('a'), status(ESME_RINVDSTADR), ok('c')]);
     const parts: [number, PartOutcome][] = [];
