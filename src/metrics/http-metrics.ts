@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { defineIn } from './define';
 import { ABUSE_REFUSAL_CODES, CALLER_ERROR_CODES, ERROR_CODES, GATEWAY_FAILURE_CODES, type AbuseRefusalCode, type ErrorCode } from '../errors';
 
 /** Label values are the stable error codes, lower-cased. */
@@ -24,45 +25,14 @@ const SEGMENT_BUCKETS = [1, 2, 3, 4, 5, 6, 8, 10];
 
 /** The ExSign endpoint's requests, the messages they send, token rotation and the abuse protection. */
 export function httpMetrics(registers: Registry[]) {
-  const httpRequests = new Counter({
-    name: 'smsgw_http_requests_total',
-    help: 'HTTP send requests by outcome (success or stable error code)',
-    labelNames: ['outcome'] as const,
-    registers,
-  });
-  const httpRequestDuration = new Histogram({
-    name: 'smsgw_http_request_duration_seconds',
-    help: 'Time from receiving an HTTP send request to writing the response',
-    buckets: HTTP_DURATION_BUCKETS,
-    registers,
-  });
-  const messageSegments = new Histogram({
-    name: 'smsgw_message_segments',
-    help: 'SMS segments needed per accepted message',
-    buckets: SEGMENT_BUCKETS,
-    registers,
-  });
-  const abuseRefusals = new Counter({
-    name: 'smsgw_abuse_refusals_total',
-    help: 'Requests refused by the OTP-abuse protection, by reason (country, number type, rate limit, budget)',
-    labelNames: ['reason'] as const,
-    registers,
-  });
-  const abuseDuplicates = new Counter({
-    name: 'smsgw_abuse_duplicates_total',
-    help: 'Repeats answered without sending: the same text to the same number inside the dedupe window, or a mail resent with the same Message-ID and recipient',
-    registers,
-  });
-  const abuseRateLimitKeys = new Gauge({
-    name: 'smsgw_abuse_rate_limit_keys',
-    help: 'Rate-limit counters held in memory (per number, number range and gateway-wide window with recent messages)',
-    registers,
-  });
-  const previousTokenRequests = new Counter({
-    name: 'smsgw_auth_previous_token_requests_total',
-    help: 'Requests authenticated with SMSGW_AUTH_TOKEN_PREVIOUS; a rotation is done when this stops growing',
-    registers,
-  });
+  const define = defineIn(registers);
+  const httpRequests = define.counter('smsgw_http_requests_total', 'HTTP send requests by outcome (success or stable error code)', ['outcome']);
+  const httpRequestDuration = define.histogram('smsgw_http_request_duration_seconds', 'Time from receiving an HTTP send request to writing the response', HTTP_DURATION_BUCKETS);
+  const messageSegments = define.histogram('smsgw_message_segments', 'SMS segments needed per accepted message', SEGMENT_BUCKETS);
+  const abuseRefusals = define.counter('smsgw_abuse_refusals_total', 'Requests refused by the OTP-abuse protection, by reason (country, number type, rate limit, budget)', ['reason']);
+  const abuseDuplicates = define.counter('smsgw_abuse_duplicates_total', 'Repeats answered without sending: the same text to the same number inside the dedupe window, or a mail resent with the same Message-ID and recipient');
+  const abuseRateLimitKeys = define.gauge('smsgw_abuse_rate_limit_keys', 'Rate-limit counters held in memory (per number, number range and gateway-wide window with recent messages)');
+  const previousTokenRequests = define.counter('smsgw_auth_previous_token_requests_total', 'Requests authenticated with SMSGW_AUTH_TOKEN_PREVIOUS; a rotation is done when this stops growing');
 
   for (const outcome of HTTP_OUTCOMES) httpRequests.inc({ outcome }, 0);
   for (const reason of ABUSE_REFUSAL_REASONS) abuseRefusals.inc({ reason }, 0);

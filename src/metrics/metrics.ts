@@ -4,7 +4,8 @@
 // bounded: SMSC ids come from config, everything else from the tables beside each definition.
 // Known label sets are exported at 0 from start-up so rate() and ratios work before the first
 // event, and dashboards show 0 rather than "No data".
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { defineIn } from './define';
 import { dlrMetrics } from './dlr-metrics';
 import { httpMetrics } from './http-metrics';
 import { smppMetrics } from './smpp-metrics';
@@ -25,13 +26,7 @@ export function createMetrics(opts: MetricsOptions) {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const buildInfo = new Gauge({
-    name: 'smsgw_build_info',
-    help: 'Always 1; labels carry the gateway and Node.js versions',
-    labelNames: ['version', 'nodejs_version'] as const,
-    registers,
-    aggregator: 'first',
-  });
+  const buildInfo = defineIn(registers).gauge('smsgw_build_info', 'Always 1; labels carry the gateway and Node.js versions', ['version', 'nodejs_version'], { aggregator: 'first' });
   buildInfo.set({ version: opts.version, nodejs_version: process.version }, 1);
 
   return {

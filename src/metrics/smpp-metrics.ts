@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { defineIn } from './define';
 import type { CloseReason } from '../smpp/bind-events';
 import { commandStatusNameOf, isVendorSpecific, type CommandStatusName } from '../smpp/command-status';
 
@@ -52,86 +53,21 @@ export function commandStatusLabel(status: number): string {
 
 /** The SMPP sessions and their submits, per SMSC. */
 export function smppMetrics(registers: Registry[], smscs: readonly string[]) {
-  const submitSm = new Counter({
-    name: 'smsgw_smpp_submit_sm_total',
-    help: 'submit_sm PDUs by SMSC and response command_status (TIMEOUT/LOCAL_ERROR: no response)',
-    labelNames: ['smsc', 'command_status'] as const,
-    registers,
-  });
-  const submitSmDuration = new Histogram({
-    name: 'smsgw_smpp_submit_sm_duration_seconds',
-    help: 'Round trip from writing submit_sm to receiving submit_sm_resp',
-    labelNames: ['smsc'] as const,
-    buckets: SUBMIT_DURATION_BUCKETS,
-    registers,
-  });
-  const bindUp = new Gauge({
-    name: 'smsgw_smpp_bind_up',
-    help: '1 while the SMPP session is bound, else 0',
-    labelNames: ['smsc', 'session'] as const,
-    registers,
-  });
-  const bindAttempts = new Counter({
-    name: 'smsgw_smpp_bind_attempts_total',
-    help: 'SMPP bind attempts by result',
-    labelNames: ['smsc', 'result'] as const,
-    registers,
-  });
-  const disconnects = new Counter({
-    name: 'smsgw_smpp_disconnects_total',
-    help: 'SMPP session ends by reason',
-    labelNames: ['smsc', 'reason'] as const,
-    registers,
-  });
-  const enquireLinkFailures = new Counter({
-    name: 'smsgw_smpp_enquire_link_failures_total',
-    help: 'enquire_link requests that got no timely or no successful response',
-    labelNames: ['smsc'] as const,
-    registers,
-  });
-  const inflightRequests = new Gauge({
-    name: 'smsgw_smpp_inflight_requests',
-    help: 'submit_sm PDUs awaiting a response',
-    labelNames: ['smsc'] as const,
-    registers,
-  });
-  const windowSize = new Gauge({
-    name: 'smsgw_smpp_window_size',
-    help: 'Maximum submit_sm PDUs allowed in flight',
-    labelNames: ['smsc'] as const,
-    registers,
-  });
-  const waitQueueLength = new Gauge({
-    name: 'smsgw_smpp_wait_queue_length',
-    help: 'Messages waiting for a free window slot or TPS token',
-    labelNames: ['smsc'] as const,
-    registers,
-  });
-  const tpsLimitHits = new Counter({
-    name: 'smsgw_smpp_tps_limit_hits_total',
-    help: 'Submits delayed by the local TPS limit',
-    labelNames: ['smsc'] as const,
-    registers,
-  });
-  const throttlePauses = new Counter({
-    name: 'smsgw_smpp_throttle_pauses_total',
-    help: 'Sending pauses after the SMSC answered ESME_RTHROTTLED or ESME_RMSGQFUL',
-    labelNames: ['smsc'] as const,
-    registers,
-  });
-  const lateResponses = new Counter({
-    name: 'smsgw_smpp_late_responses_total',
-    help: 'submit_sm_resp PDUs that arrived after the request had timed out',
-    labelNames: ['smsc'] as const,
-    registers,
-  });
-  const lastSubmitSuccess = new Gauge({
-    name: 'smsgw_smpp_last_submit_success_timestamp_seconds',
-    help: 'Unix time of the last submit_sm answered ESME_ROK',
-    labelNames: ['smsc'] as const,
-    registers,
-    aggregator: 'max', // with several workers: the latest of them
-  });
+  const define = defineIn(registers);
+  const submitSm = define.counter('smsgw_smpp_submit_sm_total', 'submit_sm PDUs by SMSC and response command_status (TIMEOUT/LOCAL_ERROR: no response)', ['smsc', 'command_status']);
+  const submitSmDuration = define.histogram('smsgw_smpp_submit_sm_duration_seconds', 'Round trip from writing submit_sm to receiving submit_sm_resp', SUBMIT_DURATION_BUCKETS, ['smsc']);
+  const bindUp = define.gauge('smsgw_smpp_bind_up', '1 while the SMPP session is bound, else 0', ['smsc', 'session']);
+  const bindAttempts = define.counter('smsgw_smpp_bind_attempts_total', 'SMPP bind attempts by result', ['smsc', 'result']);
+  const disconnects = define.counter('smsgw_smpp_disconnects_total', 'SMPP session ends by reason', ['smsc', 'reason']);
+  const enquireLinkFailures = define.counter('smsgw_smpp_enquire_link_failures_total', 'enquire_link requests that got no timely or no successful response', ['smsc']);
+  const inflightRequests = define.gauge('smsgw_smpp_inflight_requests', 'submit_sm PDUs awaiting a response', ['smsc']);
+  const windowSize = define.gauge('smsgw_smpp_window_size', 'Maximum submit_sm PDUs allowed in flight', ['smsc']);
+  const waitQueueLength = define.gauge('smsgw_smpp_wait_queue_length', 'Messages waiting for a free window slot or TPS token', ['smsc']);
+  const tpsLimitHits = define.counter('smsgw_smpp_tps_limit_hits_total', 'Submits delayed by the local TPS limit', ['smsc']);
+  const throttlePauses = define.counter('smsgw_smpp_throttle_pauses_total', 'Sending pauses after the SMSC answered ESME_RTHROTTLED or ESME_RMSGQFUL', ['smsc']);
+  const lateResponses = define.counter('smsgw_smpp_late_responses_total', 'submit_sm_resp PDUs that arrived after the request had timed out', ['smsc']);
+  // With several workers: the latest of them.
+  const lastSubmitSuccess = define.gauge('smsgw_smpp_last_submit_success_timestamp_seconds', 'Unix time of the last submit_sm answered ESME_ROK', ['smsc'], { aggregator: 'max' });
 
   for (const smsc of smscs) {
     for (const command_status of PRECREATED_SUBMIT_STATUSES) submitSm.inc({ smsc, command_status }, 0);

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { defineIn } from './define';
 import { ERROR_CODES, type ErrorCode } from '../errors';
 import { HTTP_DURATION_BUCKETS, lowerCased } from './http-metrics';
 
@@ -25,35 +26,12 @@ export type SmtpAuthFailure = (typeof SMTP_AUTH_FAILURES)[number];
 
 /** The Email-to-SMS listener: its sessions, their mails and failed logins. */
 export function smtpMetrics(registers: Registry[]) {
-  const smtpSessions = new Counter({
-    name: 'smsgw_smtp_sessions_total',
-    help: 'SMTP connections by result: accepted, or refused at connect (ip_not_allowed, too_many_sessions, shutting_down)',
-    labelNames: ['result'] as const,
-    registers,
-  });
-  const smtpOpenSessions = new Gauge({
-    name: 'smsgw_smtp_open_sessions',
-    help: 'SMTP sessions open now',
-    registers,
-  });
-  const smtpMessages = new Counter({
-    name: 'smsgw_smtp_messages_total',
-    help: 'Mails by outcome (success or stable error code); recipients refused at RCPT included',
-    labelNames: ['outcome'] as const,
-    registers,
-  });
-  const smtpMessageDuration = new Histogram({
-    name: 'smsgw_smtp_message_duration_seconds',
-    help: 'Time from the end of a mail\'s DATA to the reply',
-    buckets: HTTP_DURATION_BUCKETS,
-    registers,
-  });
-  const smtpAuthFailures = new Counter({
-    name: 'smsgw_smtp_auth_failures_total',
-    help: 'Failed SMTP AUTH attempts by reason (invalid_credentials, encryption_required)',
-    labelNames: ['reason'] as const,
-    registers,
-  });
+  const define = defineIn(registers);
+  const smtpSessions = define.counter('smsgw_smtp_sessions_total', 'SMTP connections by result: accepted, or refused at connect (ip_not_allowed, too_many_sessions, shutting_down)', ['result']);
+  const smtpOpenSessions = define.gauge('smsgw_smtp_open_sessions', 'SMTP sessions open now');
+  const smtpMessages = define.counter('smsgw_smtp_messages_total', 'Mails by outcome (success or stable error code); recipients refused at RCPT included', ['outcome']);
+  const smtpMessageDuration = define.histogram('smsgw_smtp_message_duration_seconds', 'Time from the end of a mail\'s DATA to the reply', HTTP_DURATION_BUCKETS);
+  const smtpAuthFailures = define.counter('smsgw_smtp_auth_failures_total', 'Failed SMTP AUTH attempts by reason (invalid_credentials, encryption_required)', ['reason']);
 
   for (const outcome of SMTP_OUTCOMES) smtpMessages.inc({ outcome }, 0);
   for (const result of SMTP_SESSION_RESULTS) smtpSessions.inc({ result }, 0);

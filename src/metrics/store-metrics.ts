@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { defineIn } from './define';
 
 /** Writes whose failure loses something: a message record (its status and receipts), or a receipt (the SMSC is asked to resend it). */
 export const STORE_WRITES = ['message_record', 'receipt'] as const;
@@ -15,39 +16,15 @@ const REDIS_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 
 /** The message store's failed writes, and the shared Redis when one is configured. */
 export function storeMetrics(registers: Registry[], redis: boolean) {
-  const storeWriteFailures = new Counter({
-    name: 'smsgw_store_write_failures_total',
-    help: 'Message store writes that failed (disk full, I/O error), by what was not stored',
-    labelNames: ['write'] as const,
-    registers,
-  });
+  const define = defineIn(registers);
+  const storeWriteFailures = define.counter('smsgw_store_write_failures_total', 'Message store writes that failed (disk full, I/O error), by what was not stored', ['write']);
   // Registered only with Redis configured: an absent series is not an alert.
-  const redisRegisters = redis ? registers : [];
-  const redisUp = new Gauge({
-    name: 'smsgw_redis_up',
-    help: '1 while the connection to the shared Redis is ready, else 0 (with several workers: 0 if any worker is cut off)',
-    registers: redisRegisters,
-    aggregator: 'min',
-  });
-  const redisCommandDuration = new Histogram({
-    name: 'smsgw_redis_command_duration_seconds',
-    help: 'Round trip of the Redis commands that answered, by what they were for',
-    labelNames: ['op'] as const,
-    buckets: REDIS_DURATION_BUCKETS,
-    registers: redisRegisters,
-  });
-  const redisFallbacks = new Counter({
-    name: 'smsgw_redis_fallbacks_total',
-    help: 'Work done without Redis while it could not answer: limits and dedupe counted per instance, records kept locally, callbacks posted from memory',
-    labelNames: ['what'] as const,
-    registers: redisRegisters,
-  });
-  const redisSpooledRecords = new Gauge({
-    name: 'smsgw_redis_spooled_records',
-    help: 'Message records kept locally until Redis takes them',
-    registers: redisRegisters,
-    aggregator: 'max', // the workers of one machine share one spool
-  });
+  const shared = defineIn(redis ? registers : []);
+  const redisUp = shared.gauge('smsgw_redis_up', '1 while the connection to the shared Redis is ready, else 0 (with several workers: 0 if any worker is cut off)', [], { aggregator: 'min' });
+  const redisCommandDuration = shared.histogram('smsgw_redis_command_duration_seconds', 'Round trip of the Redis commands that answered, by what they were for', REDIS_DURATION_BUCKETS, ['op']);
+  const redisFallbacks = shared.counter('smsgw_redis_fallbacks_total', 'Work done without Redis while it could not answer: limits and dedupe counted per instance, records kept locally, callbacks posted from memory', ['what']);
+  // The workers of one machine share one spool.
+  const redisSpooledRecords = shared.gauge('smsgw_redis_spooled_records', 'Message records kept locally until Redis takes them', [], { aggregator: 'max' });
 
   for (const write of STORE_WRITES) storeWriteFailures.inc({ write }, 0);
   if (redis) {

@@ -5,17 +5,7 @@ export const BIND_STATES = ['idle', 'connecting', 'binding', 'bound', 'reconnect
 export type BindState = (typeof BIND_STATES)[number];
 
 /** Why a session ended; decides what happens next (see reconnect-schedule.ts). */
-export const CLOSE_REASONS = [
-  'connect-failed',
-  'connect-timeout',
-  'bind-timeout',
-  'bind-refused',
-  'link-lost',
-  'enquire-link-timeout',
-  'malformed-pdu',
-  'peer-unbind',
-  'stopped',
-] as const;
+export const CLOSE_REASONS = ['connect-failed', 'connect-timeout', 'bind-timeout', 'bind-refused', 'link-lost', 'enquire-link-timeout', 'malformed-pdu', 'peer-unbind', 'stopped'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export const BIND_TYPES = ['transceiver', 'transmitter', 'receiver'] as const;
