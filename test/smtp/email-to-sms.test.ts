@@ -257,7 +257,7 @@ run('SMSGW_SMTP_TEXT=subject and subject+body (swaks against the gateway process
     fake = await startFakeSmsc();
     await Promise.all(
       Object.keys(modes).map(async (mode) => {
-        const gw = await startGatewayProcess({ NODE_ENV: 'test', SMSGW_AUTH_TOKEN: TOKEN, SMSGW_SMSC_URL: fake.url, SMSGW_SMSC_SYSTEM_ID: 'smsgw', SMSGW_SMSC_PASSWORD: 'secret12', SMSGW_SMTP_PORT: '0', SMSGW_SMTP_TEXT: mode });
+        const gw = await startGatewayProcess({ NODE_ENV: 'test', SMSGW_AUTH_TOKEN: TOKEN, SMSGW_SMSC_URL: fake.url, SMSGW_SMSC_SYSTEM_ID: 'smsgw', SMSGW_SMSC_PASSWORD: 'secret12', SMSGW_SMTP_PORT: '0', SMSGW_SMTP_TEXT: mode, SMSGW_LOG_LEVEL: 'info' });
         gateways.set(mode, { gw, smtpPort: Number(new URL(gw.smtpUrl!).port) });
       }),
     );

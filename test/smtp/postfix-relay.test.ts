@@ -8,7 +8,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, startFakeSmsc } from '../support/fake-smsc';
+import { startFakeSmsc } from '../support/fake-smsc';
 import { getMessage, productionEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { hasPostfix, startPrivatePostfix, type PrivatePostfix } from '../support/postfix';
 import { hasSwaks, swaks } from '../support/smtp-clients';
@@ -50,7 +50,6 @@ run('the Postfix relay recipe of docs/email-to-sms.md', () => {
     work = mkdtempSync(path.join(tmpdir(), 'smsgw-relay-'));
     pki = createTestPki();
     fake = await startFakeSmsc();
-    smtpPort = await freePort();
     // The gateway side, as the recipe says: the SMS domain, the relay's address, its user and password, a certificate.
     const [user, password] = files.get('smsgw_password')![0]!.split(/\s+/)[1]!.split(':') as [string, string];
     const passwordFile = path.join(work, 'smtp-password');
@@ -58,7 +57,7 @@ run('the Postfix relay recipe of docs/email-to-sms.md', () => {
     gw = await startGatewayProcess(
       productionEnv(fake.url, work, {
         SMSGW_SMTP_HOST: '127.0.0.1',
-        SMSGW_SMTP_PORT: String(smtpPort),
+        SMSGW_SMTP_PORT: '0',
         SMSGW_SMTP_DOMAINS: 'sms.example.com',
         SMSGW_SMTP_ALLOWED_IPS: '127.0.0.1',
         SMSGW_SMTP_USER: user,
@@ -67,6 +66,7 @@ run('the Postfix relay recipe of docs/email-to-sms.md', () => {
         SMSGW_SMTP_TLS_KEY_FILE: pki.serverKeyFile,
       }),
     );
+    smtpPort = Number(new URL(gw.smtpUrl!).port);
     postfix = await startPrivatePostfix();
   }, 30_000);
 

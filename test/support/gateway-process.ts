@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../src/config/load-config';
 import { freePort } from './fake-smsc';
 
 export interface GatewayProcess {
@@ -36,15 +37,26 @@ function spawnGateway(env: Record<string, string>, ports: Record<string, string>
 /** Log levels that show the 'gateway listening' line (info). */
 const SHOWS_LISTENING = new Set(['trace', 'debug', 'info']);
 
+/** The level the gateway will log at: its configuration's (the test profile's default is silent). */
+function logLevelOf(env: Record<string, string>): string {
+  try {
+    return loadConfig({ env }).log.level;
+  } catch {
+    return 'info'; // a configuration the gateway will refuse: it exits before listening anyway
+  }
+}
+
 /**
  * The real entry point (src/main.ts) in a child process, so a test can tell whether the process
  * survived. Its listeners take free ports (port 0) and the gateway's 'gateway listening' line
- * hands them on; a test that logs above info gets ports picked before the start instead (closed
- * and reused, so another process could take one first). Resolves once /readyz says the bind is
- * up, or with `until: 'listening'` once /healthz answers (for a gateway whose SMSC is not there).
+ * hands them on; a gateway that logs above info (the test profile's default is silent) gets ports
+ * picked before the start instead (closed and reused, so another process could take one first).
+ * Resolves once /readyz says the bind is up, or with `until: 'listening'` once /healthz answers
+ * (for a gateway whose SMSC is not there).
  */
 export async function startGatewayProcess(env: Record<string, string>, options: { timeoutMs?: number; until?: 'ready' | 'listening' } = {}): Promise<GatewayProcess> {
-  const fromLog = SHOWS_LISTENING.has(env.SMSGW_LOG_LEVEL ?? 'info');
+  const fromLog = SHOWS_LISTENING.has(logLevelOf(env));
+  if (!fromLog && env.SMSGW_SMTP_PORT === '0') throw new Error('SMSGW_SMTP_PORT=0 needs SMSGW_LOG_LEVEL=info or lower: the port is read from the "gateway listening" line');
   const ports = fromLog ? { http: 0, metrics: 0 } : { http: await freePort(), metrics: await freePort() };
   const child = spawnGateway(env, { SMSGW_HTTP_PORT: String(ports.http), SMSGW_METRICS_PORT: String(ports.metrics) });
   const stdout: string[] = [];
@@ -103,9 +115,9 @@ export async function startGatewayProcess(env: Record<string, string>, options: 
  */
 export async function startDevelopmentProfile(): Promise<GatewayProcess & { smtpPort: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'smsgw-dev-'));
-  const smtpPort = await freePort();
   try {
-    const gw = await startGatewayProcess({ NODE_ENV: 'development', SMSGW_SMTP_PORT: String(smtpPort), SMSGW_DATA_DIR: dataDir });
+    const gw = await startGatewayProcess({ NODE_ENV: 'development', SMSGW_SMTP_PORT: '0', SMSGW_DATA_DIR: dataDir });
+    const smtpPort = Number(new URL(gw.smtpUrl!).port);
     const stop = async () => {
       const code = await gw.stop();
       rmSync(dataDir, { recursive: true, force: true });
