@@ -3,7 +3,7 @@ export type FinalState = 'delivered' | 'undeliverable' | 'expired' | 'rejected' 
 
 /**
  * Receipt `stat` words (SMPP 3.4 Appendix B; SCHEDLD and SKIPPED from SMPP 5.0), the message_state
- * each stands for (SMPP 3.4 §5.2.28; 9 SKIPPED is SMPP 5.0's) and the part's state it leads to. The
+ * each stands for (SMPP 3.4 §5.2.28; 0 SCHEDULED and 9 SKIPPED are SMPP 5.0's, §4.7.15) and the part's state it leads to. The
  * one table of them: the receipt parser, the simulator's receipts and the metrics' `stat` label read it.
  */
 export const RECEIPT_STATS = {
@@ -16,7 +16,7 @@ export const RECEIPT_STATS = {
   UNKNOWN: { messageState: 7, state: 'unknown' },
   REJECTD: { messageState: 8, state: 'rejected' },
   SKIPPED: { messageState: 9, state: 'undeliverable' },
-  SCHEDLD: { messageState: null, state: null },
+  SCHEDLD: { messageState: 0, state: null },
   // Anything a carrier invents. Not final, so that a later standard receipt can still settle the message.
   OTHER: { messageState: null, state: null },
 } as const satisfies Record<string, { messageState: number | null; state: FinalState }>;

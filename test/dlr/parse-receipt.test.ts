@@ -129,7 +129,7 @@ describe('parseReceipt: carrier text variants (smpp-gateways.md §5)', () => {
 
   it.each([
     ['1', 'ENROUTE'], ['2', 'DELIVRD'], ['3', 'EXPIRED'], ['4', 'DELETED'], ['5', 'UNDELIV'],
-    ['6', 'ACCEPTD'], ['7', 'UNKNOWN'], ['8', 'REJECTD'], ['9', 'SKIPPED'], ['0', 'OTHER'],
+    ['6', 'ACCEPTD'], ['7', 'UNKNOWN'], ['8', 'REJECTD'], ['9', 'SKIPPED'], ['0', 'SCHEDLD'], ['10', 'OTHER'],
   ])('maps a numeric stat:%s to %s', (word, stat) => {
     expect(parsed(`id:1 stat:${word} err:000`)).toMatchObject({ stat, rawStat: word });
   });
