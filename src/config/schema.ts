@@ -27,7 +27,8 @@ convict.addFormat({
     if (value === '') return;
     const url = new URL(String(value));
     if (url.protocol !== 'smpp:' && url.protocol !== 'ssmpp:') throw new Error('must start with smpp:// or ssmpp://');
-    if (!url.hostname || !url.port) throw new Error('must name a host and a port, e.g. smpp://smsc.example.net:2775');
+    // Port 0 too: the smpp library would quietly dial its default 2775 instead.
+    if (!url.hostname || !url.port || Number(url.port) === 0) throw new Error('must name a host and a port, e.g. smpp://smsc.example.net:2775');
   },
 });
 

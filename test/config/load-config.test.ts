@@ -101,6 +101,8 @@ describe('loadConfig', () => {
     [{ SMSGW_HTTP_PORT: '70000' }, 'http.port (SMSGW_HTTP_PORT)'],
     [{ SMSGW_ALLOWED_IPS: '10.0.0.0/33' }, 'allowedIps (SMSGW_ALLOWED_IPS): "10.0.0.0/33" is not an IP address or CIDR block'],
     [{ SMSGW_SMSC_URL: 'http://smsc:2775' }, 'smsc.url (SMSGW_SMSC_URL): must start with smpp:// or ssmpp://'],
+    [{ SMSGW_SMSC_URL: 'smpp://smsc:0' }, 'smsc.url (SMSGW_SMSC_URL): must name a host and a port'],
+    [{ SMSGW_SMSC_URL: 'smpp://smsc' }, 'smsc.url (SMSGW_SMSC_URL): must name a host and a port'],
     [{ SMSGW_SMSC_BIND_MODE: 'receiver' }, 'smsc.bindMode (SMSGW_SMSC_BIND_MODE)'],
     [{ SMSGW_DEFAULT_REGION: 'GBR' }, 'message.defaultRegion (SMSGW_DEFAULT_REGION)'],
     [{ SMSGW_AUTH_TOKEN_FILE: '/nonexistent/token' }, 'auth.tokenFile (SMSGW_AUTH_TOKEN_FILE): cannot read /nonexistent/token: ENOENT'],
