@@ -16,3 +16,9 @@ export function toExsignResponse(err: unknown): { body: ExsignResponse; code: Er
   if (err instanceof GatewayError) return { body: { IsSuccess: false, ErrorDetails: err.message }, code: err.code };
   return { body: { IsSuccess: false, ErrorDetails: 'Internal gateway error' }, code: 'INTERNAL_ERROR' };
 }
+
+/** Any other method on the ExSign path. */
+export const methodNotAllowed = (method: string): ExsignResponse => ({ IsSuccess: false, ErrorDetails: `Method ${method} not allowed; use POST` });
+
+/** Any other path of the main listener. */
+export const noEndpoint = (): ExsignResponse => ({ IsSuccess: false, ErrorDetails: 'No ExSign endpoint at this path' });
