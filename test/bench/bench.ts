@@ -190,9 +190,12 @@ class Bench {
     return report ? this.push(row) : row;
   }
 
-  /** A bare node:http server under the same load as the gateway: Node's HTTP cost on its own. */
-  async httpFloor(connections: number, report = true): Promise<Row> {
-    const child = track(fork(path.join(__dirname, 'http-floor.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  /**
+   * A server that answers at once under the same load as the gateway: Node's HTTP cost on its own
+   * (`node`), or with the gateway's koa stack and body reader on top (`koa`).
+   */
+  async httpFloor(connections: number, stack: 'node' | 'koa', report = true): Promise<Row> {
+    const child = track(fork(path.join(__dirname, 'http-floor.js'), [stack], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
     resetPeakRss(child.pid!);
     const spec = this.spec(`http://127.0.0.1:${port}`, 'exsign', connections, this.opts.n, 0, 'single');
@@ -201,8 +204,11 @@ class Bench {
     const after = snapshot([child.pid!]);
     const cpu = after.cpu[0]! - before.cpu[0]!;
     const row: Row = {
-      mode: `HTTP floor: bare node:http server answering at once (no SMPP, no store), ${connections} connections`,
-      kind: connections === 50 ? 'http-floor' : 'http-floor-other',
+      mode:
+        stack === 'node'
+          ? `HTTP floor: bare node:http server answering at once (no SMPP, no store), ${connections} connections`
+          : `HTTP floor on koa: koa, @koa/router and the gateway's body reader answering at once, ${connections} connections`,
+      kind: stack === 'koa' ? 'http-floor-koa' : connections === 50 ? 'http-floor' : 'http-floor-other',
       requestsPerSec: load.ok / load.seconds,
       smscMsgsPerSec: 0,
       p50Ms: load.p50_ms,
@@ -387,7 +393,10 @@ async function run(opts: Options, dir: string): Promise<void> {
     await bench.library(true);
   }
 
-  for (const c of has('http-floor') ? opts.concurrencies : []) await bench.httpFloor(c);
+  for (const c of has('http-floor') ? opts.concurrencies : []) {
+    await bench.httpFloor(c, 'node');
+    await bench.httpFloor(c, 'koa');
+  }
 
   const profileDir = opts.cpuProf ? path.join(dir, 'profile') : undefined;
   const gw = await startGatewayProcess({
@@ -442,17 +451,19 @@ async function run(opts: Options, dir: string): Promise<void> {
     log('Kannel online');
   }
   if (has('closed')) {
-    const [g, l, f, k]: Row[][] = [[], [], [], []];
+    const [g, l, f, fk, k]: Row[][] = [[], [], [], [], []];
     for (let round = 1; round <= opts.rounds; round++) {
       g.push(await bench.gateway(gw, `gateway, alternating round ${round}`, { connections: 50, total: opts.n, receipts: false }, false));
       l.push(await bench.library(false, false));
-      f.push(await bench.httpFloor(50, false));
+      f.push(await bench.httpFloor(50, 'node', false));
+      fk.push(await bench.httpFloor(50, 'koa', false));
       if (kannel) k.push(await bench.kannel(kannel, 50, opts.n));
     }
     const others = ['the library', 'the HTTP floor', ...(kannel ? ['Kannel'] : [])].join(', ');
     bench.push(medianRow(g, `gateway, closed loop, 50 connections (median of ${g.length} rounds alternating with ${others})`, 'gateway-alt'));
     bench.push(medianRow(l, `library limit, window ${opts.window} (median of ${l.length} alternating rounds)`, 'library-alt'));
     bench.push(medianRow(f, `HTTP floor, 50 connections (median of ${f.length} alternating rounds)`, 'http-floor-alt'));
+    bench.push(medianRow(fk, `HTTP floor on koa, 50 connections (median of ${fk.length} alternating rounds)`, 'http-floor-koa-alt'));
     if (kannel) bench.push(medianRow(k, `Kannel 1.4.5 sendsms, 50 connections (median of ${k.length} alternating rounds; answers before the SMSC does)`, 'kannel'));
   }
 

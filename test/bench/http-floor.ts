@@ -1,17 +1,40 @@
-// The HTTP floor: a bare node:http server that reads each ExSign POST, parses its JSON and answers
+// The HTTP floor: a server that reads each ExSign POST, parses its JSON and answers
 // {"IsSuccess":true,...} at once — no token, number, SMPP or store. Under the same wrk load it shows
-// what Node's HTTP alone costs on this machine, the part of the gateway's CPU no change of ours can
-// remove. Run in its own process by bench.ts; sends its port over IPC, exits with its parent.
-import { createServer } from 'node:http';
+// what HTTP alone costs on this machine, the part of the gateway's CPU no change of ours can remove.
+// `node`: a bare node:http server; `koa`: the gateway's HTTP stack (koa, @koa/router and its body
+// reader), so the framework's share stays visible. Run in its own process by bench.ts; sends its port
+// over IPC, exits with its parent.
+import Router from '@koa/router';
+import Koa from 'koa';
+import { createServer, type RequestListener } from 'node:http';
+import { readJsonBody } from '../../src/http/read-json-body';
 
 const ANSWER = '{"IsSuccess":true,"ErrorDetails":""}';
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': ANSWER.length }).end(ANSWER);
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+function bareListener(): RequestListener {
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': ANSWER.length }).end(ANSWER);
+    });
+  };
+}
+
+function koaListener(): RequestListener {
+  const router = new Router();
+  router.post('/exsign/sms', async (ctx) => {
+    await readJsonBody(ctx.req, BODY_LIMIT_BYTES);
+    ctx.type = 'application/json; charset=utf-8';
+    ctx.body = ANSWER;
   });
-});
+  const app = new Koa();
+  app.use(router.routes());
+  return app.callback();
+}
+
+const server = createServer(process.argv[2] === 'koa' ? koaListener() : bareListener());
 server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as { port: number }).port }));
 process.once('disconnect', () => process.exit(0));

@@ -3,8 +3,8 @@
 export interface Row {
   mode: string;
   /** which figure this is, for the ratios: library, library-receipts, gw-closed, gw-c50, gw-receipts,
-   *  gw-fixed, gw-fixed-receipts, gw-mix, http-floor, http-floor-other, and the medians of alternating
-   *  rounds: gateway-alt, library-alt, http-floor-alt, kannel */
+   *  gw-fixed, gw-fixed-receipts, gw-mix, http-floor, http-floor-other, http-floor-koa, and the medians
+   *  of alternating rounds: gateway-alt, library-alt, http-floor-alt, http-floor-koa-alt, kannel */
   kind: string;
   requestsPerSec: number | null;
   /** submit_sm per second at the SMSC, from the start of the load to the last submit_sm (0 for the HTTP floor) */
@@ -99,6 +99,7 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
   const cpuGw = gwAlternating ?? gw;
   const cpuLib = find('library-alt') ?? lib;
   const floor = find('http-floor-alt') ?? find('http-floor');
+  const koaFloor = find('http-floor-koa-alt') ?? find('http-floor-koa');
   const targets: string[] = [];
   const check = (ok: boolean, text: string) => targets.push(`- ${ok ? 'met' : 'NOT MET'}: ${text}`);
   const perRound = (a: Row, b: Row, f: (r: Row) => number[] | undefined) => {
@@ -114,6 +115,9 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
         `the bare library's SMPP; ${int(cpuGw.cpuUsPerMsg - floor.cpuUsPerMsg - cpuLib.cpuUsPerMsg)} µs is the rest (token, JSON shape, number, encoding, ` +
         `record and commit, metrics). The floor plus the library is ${ratio((floor.cpuUsPerMsg + cpuLib.cpuUsPerMsg) / cpuLib.cpuUsPerMsg)} × the library's CPU.`,
     );
+  }
+  if (floor && koaFloor) {
+    out.push(`- koa, @koa/router and the body reader on top of Node's HTTP: ${int(koaFloor.cpuUsPerMsg - floor.cpuUsPerMsg)} µs per request (the koa floor ${int(koaFloor.cpuUsPerMsg)} µs, the bare floor ${int(floor.cpuUsPerMsg)} µs).`);
   }
   if (floor?.loadCpuUsPerReq && cpuLib?.smscCpuUsPerMsg) {
     const ownWorkFree = floor.cpuUsPerMsg + cpuLib.cpuUsPerMsg;
