@@ -26,8 +26,8 @@ import { createSmsService } from './sms/sms-service';
 import { createReceiptHandler } from './dlr/receipt-handler';
 import { createCorrelator } from './dlr/correlator';
 import { startHousekeeping } from './dlr/housekeeping';
-import { createMessageRecorder } from './dlr/message-recorder';
-import { messageView } from './dlr/message-view';
+import { createMessageRecorder } from './records/message-recorder';
+import { messageView } from './records/message-view';
 import { createReceiptCallback } from './dlr/receipt-callback';
 import { hashMessage, hashNumber, loadNumberHashKey } from './sms/number-hash';
 import { createSendPath } from './sms/send-path';
@@ -131,12 +131,14 @@ export async function createGateway(config: Config, logger: Logger, role: Gatewa
       }),
     ]),
   );
-  const recorder = createMessageRecorder({ store, correlators, logger, onNotStored: () => metrics.storeWriteFailures.inc({ write: 'message_record' }) });
-  onRecordFlushed = (record) => {
+  // Receipts that overtook their record are matched once it is stored, in the background.
+  const matchHeldReceipts = (record: MessageRecord): void => {
     correlators.get(record.smsc)?.onRecordCreated(record).catch((err: unknown) => {
-      logger.error({ messageId: record.id, err: (err as Error).message }, 'could not match held receipts to a message record written after a Redis outage');
+      logger.error({ messageId: record.id, err: (err as Error).message }, 'could not match held receipts to a new message record');
     });
   };
+  const recorder = createMessageRecorder({ store, logger, onStored: matchHeldReceipts, onNotStored: () => metrics.storeWriteFailures.inc({ write: 'message_record' }) });
+  onRecordFlushed = matchHeldReceipts;
   const sessionLabels = new Map<SmscClient, string[]>();
   const smscs = settings.map((s, n) => {
     const client = createSmscClient(s, logger, createReceiptHandler({ smsc: s.name, logger, metrics, correlator: correlators.get(s.name)! }).onDeliver);

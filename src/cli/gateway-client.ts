@@ -1,5 +1,5 @@
 import type { Config } from '../config/load-config';
-import type { MessageView } from '../dlr/message-view';
+import type { MessageView } from '../records/message-view';
 
 /** Where the running gateway listens, as configured; a wildcard address is reached on loopback. */
 export function gatewayUrl(config: Config, override?: string): string {

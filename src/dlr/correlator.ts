@@ -1,8 +1,9 @@
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import type { HeldReceipt, MessageRecord, MessageStatus, MessageStore, ReceiptUpdate, SegmentRef, StoredHeldReceipt } from '../store/message-store';
-import { canonicalId, idCandidates, type IdMatchMode } from './message-id';
-import { applyReceipt, type ReceiptEffect } from './message-status';
+import { canonicalId } from '../store/smsc-message-id';
+import { idCandidates, type IdMatchMode } from './message-id';
+import { applyReceipt, type ReceiptEffect } from '../records/message-status';
 
 export interface CorrelatorOptions {
   store: MessageStore;

@@ -8,18 +8,13 @@
 // ids collide (e.g. decimal "291" and hex "123").
 
 import { MESSAGE_ID_MAX_LENGTH } from '../smpp/pdu-limits';
+import { canonicalId } from '../store/smsc-message-id';
 
 /** Which conversions to try on a receipt id; names describe the conversion applied to it. */
 export type IdMatchMode = 'exact' | 'auto' | 'hex-to-dec' | 'dec-to-hex';
 
-const LEADING_ZEROS = /^0+(?=.)/;
 const HEX_DIGITS = /^[0-9a-f]+$/i;
 const DEC_DIGITS = /^[0-9]+$/;
-
-/** Trimmed, lowercased, without leading zeros ("000" becomes "0"). */
-export function canonicalId(id: string): string {
-  return id.trim().toLowerCase().replace(LEADING_ZEROS, '');
-}
 
 /** Keys to try, best first, without duplicates; empty for a blank id. */
 export function idCandidates(id: string, mode: IdMatchMode): string[] {

@@ -1,6 +1,6 @@
 import { backoffDelayMs } from '../backoff';
 import type { Logger } from '../log';
-import type { MessageView } from './message-view';
+import type { MessageView } from '../records/message-view';
 
 /** How each status ended: posted (2xx), given up (refused, or out of attempts), or never posted (queue full, shutdown). */
 export type CallbackOutcome = 'sent' | 'failed' | 'dropped';

@@ -3,7 +3,7 @@ import type { ClientContext, Result } from 'ioredis';
 import { hostname } from 'node:os';
 import type { Logger } from '../log';
 import type { RedisLink } from '../store/redis-link';
-import type { MessageView } from './message-view';
+import type { MessageView } from '../records/message-view';
 import type { CallbackOutcome } from './receipt-callback';
 
 // Adds a status to the stream unless `max` are already waiting (acked entries are deleted, so the

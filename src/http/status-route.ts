@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Logger } from '../log';
-import type { MessageView } from '../dlr/message-view';
+import type { MessageView } from '../records/message-view';
 import { GatewayError } from '../errors';
 import { checkCaller, type CallerCheckDeps } from './caller-check';
 

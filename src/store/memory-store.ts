@@ -1,4 +1,4 @@
-import { canonicalId } from '../dlr/message-id';
+import { canonicalId } from './smsc-message-id';
 import type { HeldReceipt, IdKind, MessageRecord, MessageStore, SegmentRef, StoredHeldReceipt } from './message-store';
 
 /**

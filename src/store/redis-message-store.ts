@@ -1,6 +1,6 @@
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { canonicalId } from '../dlr/message-id';
+import { canonicalId } from './smsc-message-id';
 import type { Logger } from '../log';
 import type { HeldReceipt, MessageRecord, MessageStore, SegmentRef, StoredHeldReceipt } from './message-store';
 import type { RecordSpool } from './record-spool';

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { canonicalId } from '../dlr/message-id';
+import { canonicalId } from './smsc-message-id';
 import type { HeldReceipt, MessageRecord, MessageStatus, MessageStore, SegmentRecord, SegmentRef, StoredHeldReceipt } from './message-store';
 import { startWalCheckpointer } from './wal-checkpointer';
 

@@ -1,6 +1,6 @@
 import { createCorrelator } from '../../src/dlr/correlator';
 import type { IdMatchMode } from '../../src/dlr/message-id';
-import { recordFromParts } from '../../src/dlr/message-status';
+import { recordFromParts } from '../../src/records/message-status';
 import { createLogger } from '../../src/log';
 import { createMetrics } from '../../src/metrics/metrics';
 import { createMemoryStore } from '../../src/store/memory-store';

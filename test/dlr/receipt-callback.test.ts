@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createReceiptCallback, type CallbackOptions } from '../../src/dlr/receipt-callback';
-import type { MessageView } from '../../src/dlr/message-view';
+import type { MessageView } from '../../src/records/message-view';
 import { createLogger } from '../../src/log';
 import { startFakeSmsc } from '../support/fake-smsc';
 import { LogCapture, sms, startGateway, waitFor } from '../support/gateway';

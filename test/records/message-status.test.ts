@@ -1,5 +1,5 @@
 import { GatewayError, SmscRejectedError } from '../../src/errors';
-import { aggregateStatus, applyReceipt, recordFromParts } from '../../src/dlr/message-status';
+import { aggregateStatus, applyReceipt, recordFromParts } from '../../src/records/message-status';
 import type { FinalState } from '../../src/dlr/parse-receipt';
 import type { MessageRecord, ReceiptUpdate, SegmentRecord } from '../../src/store/message-store';
 

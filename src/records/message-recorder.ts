@@ -1,14 +1,13 @@
 import type { Logger } from '../log';
 import type { SendTrace } from '../sms/sms-service';
-import type { MessageStore } from '../store/message-store';
-import type { Correlator } from './correlator';
+import type { MessageRecord, MessageStore } from '../store/message-store';
 import { recordFromParts } from './message-status';
 
 export interface RecorderOptions {
   store: MessageStore;
-  /** The correlator of each SMSC, by name: receipts are matched per SMSC. */
-  correlators: ReadonlyMap<string, Correlator>;
   logger: Logger;
+  /** A record was stored: receipts held for it can be matched now. Not awaited: the answer does not wait. */
+  onStored?(record: MessageRecord): void;
   /** A record could not be stored (disk full, I/O error). */
   onNotStored?(): void;
 }
@@ -37,10 +36,7 @@ export function createMessageRecorder(opts: RecorderOptions) {
         opts.onNotStored?.();
         return;
       }
-      // Not awaited: early receipts are matched in the background, the ExSign answer does not wait.
-      opts.correlators.get(record.smsc)?.onRecordCreated(record).catch((err: unknown) => {
-        opts.logger.error({ messageId, err: (err as Error).message }, 'could not match held receipts to a new message record');
-      });
+      opts.onStored?.(record);
     },
   };
 }
