@@ -27,8 +27,7 @@ async function main(): Promise<void> {
   // Registered at once: SIGHUP's default action would end the process.
   let onSighup = () => logger.warn('SIGHUP ignored: the gateway is starting');
   process.on('SIGHUP', () => onSighup());
-  // Building the gateway reads what the settings point at (the number-hash key), which can be bad too.
-  const gateway = await createGateway(config, logger).catch(exitOnConfigError);
+  const gateway = createGateway(config, logger);
   onSighup = () => (signalled ? logger.warn('SIGHUP ignored: the gateway is stopping') : reload(gateway, logger));
 
   const onSignal = (signal: NodeJS.Signals) => {
@@ -49,7 +48,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  await gateway.start();
+  try {
+    await gateway.start();
+  } catch (err) {
+    if (signalled) return; // stopped while starting: the signal's stop() exits
+    // Starting reads what the settings point at (the number-hash key, certificates), which can be bad too.
+    await gateway.stop();
+    exitOnConfigError(err);
+  }
 }
 
 /** A bad setting ends the start with its one line on stderr and exit code 1; anything else is a crash. */

@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
-import { startDevelopmentSimulator } from '../app';
+import { startDevelopmentSimulator } from '../sim/development-simulator';
 import type { Config } from '../config/load-config';
 import type { Logger } from '../log';
 import { createMetricsServer } from '../metrics/metrics-server';

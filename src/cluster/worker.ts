@@ -18,7 +18,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   // Registered at once: SIGHUP's default action would end the process. The primary passes its SIGHUP on.
   let onSighup = () => log.warn('SIGHUP ignored: the worker is starting');
   process.on('SIGHUP', () => onSighup());
-  const gateway = await createGateway(config, log, { worker: { index, count: config.workers }, simulatorUrl: process.env[WORKER_SIMULATOR_ENV] });
+  const gateway = createGateway(config, log, { worker: { index, count: config.workers }, simulatorUrl: process.env[WORKER_SIMULATOR_ENV] });
 
   let stopping = false;
   onSighup = () => (stopping ? log.warn('SIGHUP ignored: the worker is stopping') : reload(gateway, log));
@@ -44,6 +44,12 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('disconnect', () => stop('the primary is gone'));
 
-  await gateway.start();
+  try {
+    await gateway.start();
+  } catch (err) {
+    if (stopping) return; // stopped while starting: that stop() exits
+    await gateway.stop();
+    throw err;
+  }
   send({ type: 'smsgw:ready' });
 }

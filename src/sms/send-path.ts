@@ -54,6 +54,7 @@ export interface SendPathDeps {
  */
 export function createSendPath(deps: SendPathDeps) {
   let inflight = 0;
+  let idleWaiters: (() => void)[] = [];
   // Failures are forgotten at once (the filter's rule), so a resend after a failure is really tried.
   const repeats = deps.repeatWindowMs ? createDuplicateFilter<{ result: Promise<string> }>(deps.repeatWindowMs) : undefined;
 
@@ -111,7 +112,10 @@ export function createSendPath(deps: SendPathDeps) {
         await trace.duplicateOf.recorded;
         messageId = trace.duplicateOf.messageId;
       }
-      inflight--;
+      if (--inflight === 0 && idleWaiters.length > 0) {
+        for (const resolve of idleWaiters) resolve();
+        idleWaiters = [];
+      }
     }
     const code = error === undefined ? 'SUCCESS' : error instanceof GatewayError ? error.code : 'INTERNAL_ERROR';
     if (code === 'INTERNAL_ERROR') deps.logger.error({ err: error, messageId }, 'unexpected error while handling a message');
@@ -120,7 +124,12 @@ export function createSendPath(deps: SendPathDeps) {
     return outcome;
   }
 
-  return { submit, inflight: () => inflight };
+  return {
+    submit,
+    inflight: () => inflight,
+    /** Resolves once no message is in flight (at once when none is). */
+    idle: (): Promise<void> => (inflight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
+  };
 }
 
 export type SendPath = ReturnType<typeof createSendPath>;

@@ -63,7 +63,7 @@ export async function startGateway(smscUrl: string, env: Record<string, string> 
     },
   });
   const logs = new LogCapture();
-  const gateway = await createGateway(config, createLogger(config.log.level, logs));
+  const gateway = createGateway(config, createLogger(config.log.level, logs));
   try {
     await gateway.start();
   } catch (err) {
