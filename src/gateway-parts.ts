@@ -133,7 +133,7 @@ export function assembleParts({ config, logger, metrics, state, smscs: shares, w
       };
     },
     hashNumber: (e164) => hashNumber(state.numberHashKey, e164),
-    guard: { run: (destination, text, trace, send, deadline) => (guard ? guard.run(destination, text, trace, send, deadline) : send()) },
+    guard: { run: async (destination, text, self, send, deadline) => (guard ? guard.run(destination, text, self, send, deadline) : { result: send() }) },
   });
 
   // One sending path for every ingress: ids, deadline, load shedding, draining, record, outcome.
@@ -147,8 +147,8 @@ export function assembleParts({ config, logger, metrics, state, smscs: shares, w
     repeatWindowMs: config.smtp.repeatWindowMs,
     sharedRepeats: config.smtp.repeatWindowMs > 0 ? state.sharedFilter?.<string>('repeat', config.smtp.repeatWindowMs) : undefined,
     onRepeat: () => metrics.abuseDuplicates.inc(),
-    onOutcome({ code, trace }) {
-      if (code === 'SUCCESS' && trace.segments) metrics.messageSegments.observe(trace.segments);
+    onOutcome({ code, message }) {
+      if (code === 'SUCCESS' && message.segments) metrics.messageSegments.observe(message.segments);
     },
   });
   const http = createHttpApp({

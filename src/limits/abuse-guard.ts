@@ -54,21 +54,17 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
 
   return {
     /**
-     * Resolves with the SMSC message ids of `send`, or of the first identical request; a repeat's
-     * trace then names that request (duplicateOf), whose id is the repeat's answer. With Redis the
-     * first may have been sent by another instance: it published its id once its record was stored.
+     * Lets the message through, or throws the refusal. `result` is what `send` resolves with, or for
+     * a repeat the first identical request's; a repeat is told that request (duplicateOf), whose id
+     * and record answer for it. With Redis the first may have been sent by another instance: it
+     * published its ids once its record was stored.
      */
-    async run(destination: HashedDestination, text: string, trace: DedupeTrace, send: () => Promise<string[]>, deadline?: number): Promise<string[]> {
+    async run(destination: HashedDestination, text: string, self: RequestRef, send: () => Promise<string[]>, deadline?: number): Promise<Guarded> {
       const refusal = checkDestination(destination, countries, opts.mobileOnly);
       if (refusal) refuse(refusal);
-      if (!duplicates) return countAndSend(destination, send, deadline);
+      if (!duplicates) return { result: countAndSend(destination, send, deadline) };
       const key = hashMessage(opts.hashKey, destination.e164, text);
-      const first = (): FirstRequest => {
-        let recorded!: () => void;
-        const entry: FirstRequest = { messageId: trace.messageId, recorded: new Promise((resolve) => (recorded = resolve)), result: countAndSend(destination, send, deadline) };
-        trace.recorded = recorded;
-        return entry;
-      };
+      const first = (): FirstRequest => ({ ...self, result: countAndSend(destination, send, deadline) });
       const shared =
         opts.sharedDuplicates &&
         (await opts.sharedDuplicates.run(
@@ -82,12 +78,9 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
       const { entry, duplicate } = shared
         ? { entry: { messageId: shared.result.messageId, recorded: Promise.resolve(), result: Promise.resolve(shared.result.smscMessageIds) }, duplicate: shared.duplicate }
         : duplicates.run(key, first);
-      if (duplicate) {
-        trace.deduplicated = true;
-        trace.duplicateOf = entry;
-        opts.onDuplicate?.();
-      }
-      return entry.result;
+      if (!duplicate) return { result: entry.result };
+      opts.onDuplicate?.();
+      return { result: entry.result, duplicateOf: { messageId: entry.messageId, recorded: entry.recorded } };
     },
   };
 }
@@ -98,21 +91,20 @@ export interface SentOnce {
   smscMessageIds: string[];
 }
 
-/** The request a repeat is answered with: its id, when its record is stored, and its result. */
-export interface FirstRequest {
+/** A request as the duplicate filter knows it: its id, and when its record is stored (or known never to be). */
+export interface RequestRef {
   messageId: string;
   recorded: Promise<void>;
+}
+
+/** The request a repeat is answered with: its id, when its record is stored, and its result. */
+export interface FirstRequest extends RequestRef {
   result: Promise<string[]>;
 }
 
-/** What the guard reads from and writes to a request's trace for the duplicate filter. */
-export interface DedupeTrace {
-  /** This request's id (X-Message-Id). */
-  messageId: string;
-  /** Answered with an identical earlier request's result; nothing was sent. */
-  deduplicated?: boolean;
-  /** Set on a repeat: the first identical request, whose id and record answer for it. */
-  duplicateOf?: Pick<FirstRequest, 'messageId' | 'recorded'>;
-  /** Set on a first: call it once the request's record is stored (or known never to be). */
-  recorded?: () => void;
+/** A message the guard let through: its send's SMSC message ids, or for a repeat the first's, and which request that was. */
+export interface Guarded {
+  result: Promise<string[]>;
+  /** Set on a repeat: nothing was sent, the first identical request answers for it. */
+  duplicateOf?: RequestRef;
 }

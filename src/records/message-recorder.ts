@@ -1,5 +1,5 @@
 import type { Logger } from '../log';
-import type { SendTrace } from '../sms/sms-service';
+import type { MessageFacts } from '../sms/sms-service';
 import type { MessageRecord, MessageStore } from '../store/message-store';
 import { recordFromParts } from './message-status';
 
@@ -19,15 +19,15 @@ export interface RecorderOptions {
  */
 export function createMessageRecorder(opts: RecorderOptions) {
   return {
-    async record(messageId: string, trace: SendTrace, submittedAt: number): Promise<void> {
-      if (!trace.parts || trace.to === undefined || trace.smsc === undefined) return;
+    async record(messageId: string, message: MessageFacts, submittedAt: number): Promise<void> {
+      if (!message.parts || message.to === undefined || message.smsc === undefined) return;
       const record = recordFromParts({
         id: messageId,
-        smsc: trace.smsc,
-        to: trace.to,
-        numberHash: trace.numberHash ?? '',
+        smsc: message.smsc,
+        to: message.to,
+        numberHash: message.numberHash ?? '',
         submittedAt,
-        parts: trace.parts,
+        parts: message.parts,
       });
       try {
         await opts.store.create(record);

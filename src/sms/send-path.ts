@@ -1,9 +1,10 @@
 import { GatewayError, shuttingDown, tooManyRequests, type ErrorCode } from '../errors';
 import { createDuplicateFilter } from '../limits/duplicate-filter';
+import type { RequestRef } from '../limits/abuse-guard';
 import type { SharedDuplicateFilter } from '../limits/shared-duplicate-filter';
 import type { Logger } from '../log';
 import { newMessageId } from './new-message-id';
-import type { SendTrace } from './sms-service';
+import { SendFailure, type MessageFacts, type SendResult, type SmsRequest } from './sms-service';
 
 /** What a protocol hands over once it has read and checked its request. */
 export interface SendRequest {
@@ -22,7 +23,10 @@ export interface SendOutcome {
   code: 'SUCCESS' | ErrorCode;
   /** Why it failed (a GatewayError, or anything else for an internal error); absent on success. */
   error?: unknown;
-  trace: SendTrace;
+  /** What the SMS service learnt of the message ({} when the request never reached it, or was a repeat). */
+  message: MessageFacts & { smscMessageIds?: string[] };
+  /** Answered with an earlier identical request's outcome (the abuse guard's filter, or a resent mail): nothing was sent. */
+  deduplicated: boolean;
   durationMs: number;
 }
 
@@ -33,9 +37,10 @@ export interface SendPathDeps {
   /** Most messages handled at once, over every protocol; more are refused at once. */
   maxInflight: number;
   draining(): boolean;
-  send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void>;
+  /** The SMS service's send: resolves with what was sent, rejects with a SendFailure. */
+  send(request: SmsRequest): Promise<SendResult>;
   /** Keeps the outcome of the message if its sending began; awaited before answering, never throws. */
-  record?(messageId: string, trace: SendTrace, submittedAt: number): Promise<void>;
+  record?(messageId: string, message: MessageFacts, submittedAt: number): Promise<void>;
   /** How long a repeatKey is remembered after a success (0 or absent: repeats are not looked for). */
   repeatWindowMs?: number;
   /** A request answered from an earlier one with its repeatKey, without sending. */
@@ -67,21 +72,38 @@ export function createSendPath(deps: SendPathDeps) {
     const started = performance.now();
     const receivedAt = Date.now();
     const deadline = receivedAt + deps.requestDeadlineMs;
-    let messageId = newMessageId(receivedAt);
-    const trace: SendTrace = { messageId };
+    const ownId = newMessageId(receivedAt);
+    let messageId = ownId;
+    let message: SendOutcome['message'] = {};
+    let deduplicated = false;
     let error: unknown;
     inflight++;
     try {
       const request = await intake(admit);
       const deliver = async (): Promise<string> => {
+        // Resolved once this request's record is stored (or known never to be): a repeat answered by it waits for that.
+        let markRecorded!: () => void;
+        const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
+        let duplicateOf: RequestRef | undefined;
         try {
-          await deps.send(request.mobileNumber, request.text, deadline, trace);
+          message = await deps.send({ mobileNumber: request.mobileNumber, text: request.text, deadline, self: { messageId: ownId, recorded } });
+          duplicateOf = (message as SendResult).duplicateOf;
+        } catch (err) {
+          if (!(err instanceof SendFailure)) throw err;
+          ({ duplicateOf, ...message } = err.facts);
+          throw err.cause;
         } finally {
           // Recorded before answering, so the id in the answer can be looked up at once.
-          await deps.record?.(messageId, trace, receivedAt);
-          trace.recorded?.();
+          await deps.record?.(ownId, message, receivedAt);
+          markRecorded();
+          // Sent once by an identical request (the abuse guard's duplicate filter): its id, with its record, answers for both.
+          if (duplicateOf) {
+            await duplicateOf.recorded;
+            messageId = duplicateOf.messageId;
+            deduplicated = true;
+          }
         }
-        return messageId;
+        return ownId;
       };
       if (request.repeatKey !== undefined && repeats) {
         const key = request.repeatKey;
@@ -97,7 +119,7 @@ export function createSendPath(deps: SendPathDeps) {
           duplicate = local.duplicate;
         }
         if (duplicate) {
-          trace.deduplicated = true;
+          deduplicated = true;
           messageId = first;
           deps.onRepeat?.();
         }
@@ -107,11 +129,6 @@ export function createSendPath(deps: SendPathDeps) {
     } catch (err) {
       error = err;
     } finally {
-      // Sent once by an identical request (the abuse guard's duplicate filter): its id, with its record, answers for both.
-      if (trace.duplicateOf) {
-        await trace.duplicateOf.recorded;
-        messageId = trace.duplicateOf.messageId;
-      }
       if (--inflight === 0 && idleWaiters.length > 0) {
         for (const resolve of idleWaiters) resolve();
         idleWaiters = [];
@@ -119,7 +136,7 @@ export function createSendPath(deps: SendPathDeps) {
     }
     const code = error === undefined ? 'SUCCESS' : error instanceof GatewayError ? error.code : 'INTERNAL_ERROR';
     if (code === 'INTERNAL_ERROR') deps.logger.error({ err: error, messageId }, 'unexpected error while handling a message');
-    const outcome: SendOutcome = { messageId, code, error, trace, durationMs: performance.now() - started };
+    const outcome: SendOutcome = { messageId, code, error, message, deduplicated, durationMs: performance.now() - started };
     deps.onOutcome?.(outcome);
     return outcome;
   }
@@ -136,16 +153,16 @@ export type SendPath = ReturnType<typeof createSendPath>;
 
 /** The fields of a message's log line that every protocol writes the same way. */
 export function outcomeLogFields(outcome: SendOutcome, reason: string | undefined): Record<string, unknown> {
-  const { trace } = outcome;
+  const { message } = outcome;
   return {
     messageId: outcome.messageId,
-    to: trace.to,
-    numberHash: trace.numberHash,
-    segments: trace.segments,
-    encoding: trace.encoding,
-    smsc: trace.smsc,
-    smscMessageIds: trace.smscMessageIds,
-    deduplicated: trace.deduplicated,
+    to: message.to,
+    numberHash: message.numberHash,
+    segments: message.segments,
+    encoding: message.encoding,
+    smsc: message.smsc,
+    smscMessageIds: message.smscMessageIds,
+    deduplicated: outcome.deduplicated || undefined,
     outcome: outcome.code,
     error: reason || undefined,
     latencyMs: Math.round(outcome.durationMs * 10) / 10,

@@ -1,21 +1,38 @@
 import { GatewayError } from '../errors';
-import type { DedupeTrace } from '../limits/abuse-guard';
+import type { Guarded, RequestRef } from '../limits/abuse-guard';
 import type { PartOutcome } from '../smpp/message-sender';
 import { parseDestination, maskNumber, type Destination, type HashedDestination } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
-export interface SendTrace extends DedupeTrace {
+/** What the service learnt of a message, as far as it got: for the log line and the message record. */
+export interface MessageFacts {
   /** Masked destination, once parsed. */
   to?: string;
   /** Keyed hash of the number (first 16 hex digits): correlates requests without the number. */
   numberHash?: string;
   segments?: number;
   encoding?: TextEncoding;
-  smscMessageIds?: string[];
-  /** Name of the SMSC that took the message. */
+  /** Name of the SMSC that took the message (when none was bound in time, the route's first). */
   smsc?: string;
-  /** Each part's outcome, set as it settles; present once sending began. */
-  parts?: PartOutcome[];
+  /** How each part ended; present once sending began. */
+  parts?: readonly PartOutcome[];
+}
+
+export interface SendResult extends MessageFacts {
+  smscMessageIds: string[];
+  /** Set when an identical request sent just before answers for this one: nothing was sent. */
+  duplicateOf?: RequestRef;
+}
+
+/** Why a message was not sent (`cause`: a GatewayError, or anything else for an internal error), with what was learnt by then. */
+export class SendFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly facts: MessageFacts & { duplicateOf?: RequestRef },
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'SendFailure';
+  }
 }
 
 /** An SMSC a message can go to, with the data_coding it uses for GSM-alphabet text. */
@@ -45,17 +62,23 @@ export interface SmsServiceOptions {
   hashNumber(e164: string): string;
   /** Abuse protection around the send (src/limits/abuse-guard.ts); absent when limits are off. */
   guard?: {
-    run(destination: HashedDestination, text: string, trace: SendTrace, send: () => Promise<string[]>, deadline: number): Promise<string[]>;
+    run(destination: HashedDestination, text: string, self: RequestRef, send: () => Promise<string[]>, deadline: number): Promise<Guarded>;
   };
+}
+
+export interface SmsRequest {
+  mobileNumber: string;
+  text: string;
+  deadline: number;
+  /** This request as a repeat of it would be answered: its id, and when its record is stored. */
+  self: RequestRef;
 }
 
 /** From an ExSign request to SMPP parts: number, routing, length and encoding checks, then the send. */
 export function createSmsService(opts: SmsServiceOptions) {
   let reference = Math.floor(Math.random() * 256);
 
-  function checkLength(text: string, gsmDataCoding: 0 | 1 | 3, trace: SendTrace): void {
-    const segments = countSegments(text, { gsmDataCoding });
-    trace.segments = segments;
+  function checkLength(segments: number): void {
     if (segments > opts.maxSegments) {
       throw new GatewayError('TEXT_TOO_LONG', `MessageText needs ${segments} SMS parts; the limit is ${opts.maxSegments}`);
     }
@@ -80,38 +103,47 @@ export function createSmsService(opts: SmsServiceOptions) {
       destinationOf(mobileNumber);
     },
 
-    /** Fills `trace` as it learns things, so the caller can log a failed request too. */
-    async send(mobileNumber: string, text: string, deadline: number, trace: SendTrace): Promise<void> {
-      const destination = destinationOf(mobileNumber);
-      trace.to = maskNumber(destination);
-      // Computed once: the abuse counters key on the full hash, the trace shows its start.
-      const hash = opts.hashNumber(destination.e164);
-      trace.numberHash = hash.slice(0, 16);
-      const route = opts.route(destination.digits);
-      checkLength(text, route.primary.gsmDataCoding, trace);
-      const send = async (): Promise<string[]> => {
-        let target: SmsTarget;
-        try {
-          target = await route.choose(deadline);
-        } catch (err) {
-          // No SMSC bound in time: the record still says what happened to each part.
-          const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'no SMSC chosen');
-          trace.smsc = route.primary.name;
-          trace.parts = Array.from({ length: trace.segments! }, () => ({ error, at: Date.now() }));
-          throw err;
-        }
-        if (target.gsmDataCoding !== route.primary.gsmDataCoding) checkLength(text, target.gsmDataCoding, trace);
-        trace.smsc = target.name;
-        reference = (reference + 1) & 0xff;
-        const message = encodeMessage(text, { gsmDataCoding: target.gsmDataCoding, reference });
-        trace.encoding = message.encoding;
-        const parts: PartOutcome[] = [];
-        trace.parts = parts;
-        return target.send(destination.digits, message, deadline, (part, outcome) => {
-          parts[part] = outcome;
-        });
-      };
-      trace.smscMessageIds = await (opts.guard ? opts.guard.run({ ...destination, hash }, text, trace, send, deadline) : send());
+    /** Resolves with what was sent; rejects with a SendFailure. */
+    async send({ mobileNumber, text, deadline, self }: SmsRequest): Promise<SendResult> {
+      let known: MessageFacts = {};
+      // Set by the send below, which the guard may never call (a refusal, a repeat).
+      let sent: MessageFacts | undefined;
+      let duplicateOf: RequestRef | undefined;
+      try {
+        const destination = destinationOf(mobileNumber);
+        // Computed once: the abuse counters key on the full hash, the log line shows its start.
+        const hash = opts.hashNumber(destination.e164);
+        const route = opts.route(destination.digits);
+        known = { to: maskNumber(destination), numberHash: hash.slice(0, 16), segments: countSegments(text, { gsmDataCoding: route.primary.gsmDataCoding }) };
+        checkLength(known.segments!);
+        const send = async (): Promise<string[]> => {
+          let target: SmsTarget;
+          try {
+            target = await route.choose(deadline);
+          } catch (err) {
+            // No SMSC bound in time: the record still says what happened to each part.
+            const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'no SMSC chosen');
+            sent = { smsc: route.primary.name, parts: Array.from({ length: known.segments! }, () => ({ error, at: Date.now() })) };
+            throw err;
+          }
+          const segments = target.gsmDataCoding === route.primary.gsmDataCoding ? known.segments! : countSegments(text, { gsmDataCoding: target.gsmDataCoding });
+          sent = { segments };
+          checkLength(segments);
+          reference = (reference + 1) & 0xff;
+          const message = encodeMessage(text, { gsmDataCoding: target.gsmDataCoding, reference });
+          const parts: PartOutcome[] = [];
+          sent = { segments, smsc: target.name, encoding: message.encoding, parts };
+          return target.send(destination.digits, message, deadline, (part, outcome) => {
+            parts[part] = outcome;
+          });
+        };
+        const guarded = opts.guard ? await opts.guard.run({ ...destination, hash }, text, self, send, deadline) : { result: send() };
+        duplicateOf = guarded.duplicateOf;
+        const smscMessageIds = await guarded.result;
+        return { ...known, ...sent, smscMessageIds, duplicateOf };
+      } catch (err) {
+        throw new SendFailure(err, { ...known, ...sent, duplicateOf });
+      }
     },
   };
 }

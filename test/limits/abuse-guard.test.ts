@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError, notBound, queueFull, responseTimeout } from '../../src/errors';
-import { createAbuseGuard, type AbuseGuardOptions, type DedupeTrace } from '../../src/limits/abuse-guard';
+import { createAbuseGuard, type AbuseGuardOptions, type Guarded, type RequestRef } from '../../src/limits/abuse-guard';
 import { checkDestination, resolveCountries } from '../../src/limits/destination-policy';
 import { formatDuration } from '../../src/limits/rate-limits';
 import { parseDestination, type HashedDestination } from '../../src/sms/phone-number';
@@ -37,8 +37,13 @@ function guard(overrides: Partial<AbuseGuardOptions> = {}) {
 
 const sent = (ids = ['1']) => jest.fn(async () => ids);
 let requests = 0;
-const trace = (): DedupeTrace => ({ messageId: `request-${++requests}` });
-const codeOf = async (p: Promise<unknown>) => p.then(() => 'SENT', (err: GatewayError) => err.code);
+/** A request of its own: its id, and a record the test says is stored. */
+const request = (): RequestRef & { markRecorded(): void } => {
+  let markRecorded!: () => void;
+  return { messageId: `request-${++requests}`, recorded: new Promise((resolve) => (markRecorded = resolve)), markRecorded: () => markRecorded() };
+};
+const idsOf = async (guarded: Promise<Guarded>) => (await guarded).result;
+const codeOf = async (guarded: Promise<Guarded>) => idsOf(guarded).then(() => 'SENT', (err: GatewayError) => err.code);
 
 describe('destination policy', () => {
   it.each([
@@ -95,7 +100,7 @@ describe('abuse guard', () => {
   it('refuses before sending and counts the refusal', async () => {
     const { g, refusals } = guard({ countries: ['GB'] });
     const send = sent();
-    expect(await codeOf(g.run(dest('+33612345678'), 'code 1', trace(), send))).toBe('COUNTRY_NOT_ALLOWED');
+    expect(await codeOf(g.run(dest('+33612345678'), 'code 1', request(), send))).toBe('COUNTRY_NOT_ALLOWED');
     expect(send).not.toHaveBeenCalled();
     expect(refusals).toEqual(['COUNTRY_NOT_ALLOWED']);
   });
@@ -110,7 +115,7 @@ describe('abuse guard', () => {
     const { g, refusals } = guard(limits);
     const send = sent();
     const results = [];
-    for (const [i, number] of numbers.entries()) results.push(await codeOf(g.run(dest(number), `text ${i}`, trace(), send)));
+    for (const [i, number] of numbers.entries()) results.push(await codeOf(g.run(dest(number), `text ${i}`, request(), send)));
     expect(results).toEqual(['SENT', 'SENT', 'SENT', code]);
     expect(send).toHaveBeenCalledTimes(3);
     expect(refusals).toEqual([code]);
@@ -118,71 +123,69 @@ describe('abuse guard', () => {
 
   it('counts a different number in the same prefix only against the prefix', async () => {
     const { g } = guard({ perNumber: 1, perPrefix: 5 });
-    expect(await codeOf(g.run(dest('+447400121111'), 'a', trace(), sent()))).toBe('SENT');
-    expect(await codeOf(g.run(dest('+447400122222'), 'a', trace(), sent()))).toBe('SENT');
-    expect(await codeOf(g.run(dest('+447400121111'), 'b', trace(), sent()))).toBe('NUMBER_RATE_LIMITED');
+    expect(await codeOf(g.run(dest('+447400121111'), 'a', request(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400122222'), 'a', request(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400121111'), 'b', request(), sent()))).toBe('NUMBER_RATE_LIMITED');
   });
 
   it('gives the slot back when the SMSC never got the message, but not when the outcome is unknown', async () => {
     const { g } = guard({ perNumber: 1 });
     const number = dest('+447400123456');
     for (const failure of [notBound(), queueFull()]) {
-      expect(await codeOf(g.run(number, 'x', trace(), async () => Promise.reject(failure)))).toBe(failure.code);
+      expect(await codeOf(g.run(number, 'x', request(), async () => Promise.reject(failure)))).toBe(failure.code);
     }
-    expect(await codeOf(g.run(number, 'x', trace(), async () => Promise.reject(responseTimeout(100))))).toBe('SMSC_TIMEOUT');
-    expect(await codeOf(g.run(number, 'y', trace(), sent()))).toBe('NUMBER_RATE_LIMITED');
+    expect(await codeOf(g.run(number, 'x', request(), async () => Promise.reject(responseTimeout(100))))).toBe('SMSC_TIMEOUT');
+    expect(await codeOf(g.run(number, 'y', request(), sent()))).toBe('NUMBER_RATE_LIMITED');
   });
 
   it('sends identical text to the same number once inside the window; the repeat gets the first result', async () => {
     const { g, duplicates } = guard({ dedupeWindowMs: 30_000, perNumber: 10 });
     let finish: (ids: string[]) => void = () => undefined;
     const send = jest.fn(() => new Promise<string[]>((resolve) => (finish = resolve)));
-    const firstTrace = trace();
-    const first = g.run(dest('+447400123456'), 'Your code is 1234', firstTrace, send);
-    const repeatTrace = trace();
-    const repeat = g.run(dest('+447400123456'), 'Your code is 1234', repeatTrace, send); // while the first is in flight
+    const firstRequest = request();
+    const first = g.run(dest('+447400123456'), 'Your code is 1234', firstRequest, send);
+    const repeat = g.run(dest('+447400123456'), 'Your code is 1234', request(), send); // while the first is in flight
     await new Promise((r) => setImmediate(r));
     finish(['abc']);
-    expect(await first).toEqual(['abc']);
-    expect(await repeat).toEqual(['abc']);
-    expect(await g.run(dest('+447400123456'), 'Your code is 1234', trace(), send)).toEqual(['abc']); // after it succeeded
+    expect(await idsOf(first)).toEqual(['abc']);
+    expect(await idsOf(repeat)).toEqual(['abc']);
+    expect(await idsOf(g.run(dest('+447400123456'), 'Your code is 1234', request(), send))).toEqual(['abc']); // after it succeeded
     expect(send).toHaveBeenCalledTimes(1);
-    expect(repeatTrace.deduplicated).toBe(true);
     // The repeat is answered for by the first: its id, and its record once the first says it is stored.
-    expect(repeatTrace.duplicateOf?.messageId).toBe(firstTrace.messageId);
-    expect(firstTrace.duplicateOf).toBeUndefined();
+    const { duplicateOf } = await repeat;
+    expect(duplicateOf?.messageId).toBe(firstRequest.messageId);
+    expect((await first).duplicateOf).toBeUndefined();
     let recorded = false;
-    void repeatTrace.duplicateOf!.recorded.then(() => (recorded = true));
+    void duplicateOf!.recorded.then(() => (recorded = true));
     await new Promise((r) => setImmediate(r));
     expect(recorded).toBe(false);
-    firstTrace.recorded!();
+    firstRequest.markRecorded();
     await new Promise((r) => setImmediate(r));
     expect(recorded).toBe(true);
     expect(duplicates()).toBe(2);
     // Another text, or another number, is a new message: sent again, with its own result.
     const otherText = sent(['def']);
     const otherNumber = sent(['ghi']);
-    const otherTrace = trace();
-    expect(await g.run(dest('+447400123456'), 'Your code is 9999', otherTrace, otherText)).toEqual(['def']);
-    expect(await g.run(dest('+447812345678'), 'Your code is 1234', trace(), otherNumber)).toEqual(['ghi']);
+    const other = g.run(dest('+447400123456'), 'Your code is 9999', request(), otherText);
+    expect(await idsOf(other)).toEqual(['def']);
+    expect(await idsOf(g.run(dest('+447812345678'), 'Your code is 1234', request(), otherNumber))).toEqual(['ghi']);
     expect(otherText).toHaveBeenCalledTimes(1);
     expect(otherNumber).toHaveBeenCalledTimes(1);
-    expect(otherTrace.deduplicated).toBeUndefined();
-    expect(otherTrace.duplicateOf).toBeUndefined();
+    expect((await other).duplicateOf).toBeUndefined();
     expect(duplicates()).toBe(2);
   });
 
   it('tries again after a failed first instead of repeating the failure', async () => {
     const { g } = guard({ dedupeWindowMs: 30_000 });
-    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', trace(), async () => Promise.reject(notBound())))).toBe('SMSC_NOT_BOUND');
-    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', trace(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', request(), async () => Promise.reject(notBound())))).toBe('SMSC_NOT_BOUND');
+    expect(await codeOf(g.run(dest('+447400123456'), 'code 5', request(), sent()))).toBe('SENT');
   });
 
   it('does not count repeats against the limits', async () => {
     const { g } = guard({ dedupeWindowMs: 30_000, perNumber: 2 });
-    for (let i = 0; i < 5; i++) expect(await codeOf(g.run(dest('+447400123456'), 'same', trace(), sent()))).toBe('SENT');
-    expect(await codeOf(g.run(dest('+447400123456'), 'other', trace(), sent()))).toBe('SENT');
-    expect(await codeOf(g.run(dest('+447400123456'), 'third', trace(), sent()))).toBe('NUMBER_RATE_LIMITED');
+    for (let i = 0; i < 5; i++) expect(await codeOf(g.run(dest('+447400123456'), 'same', request(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400123456'), 'other', request(), sent()))).toBe('SENT');
+    expect(await codeOf(g.run(dest('+447400123456'), 'third', request(), sent()))).toBe('NUMBER_RATE_LIMITED');
   });
 });
 
