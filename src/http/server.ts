@@ -53,7 +53,8 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
       ctx.res.destroy();
       return;
     }
-    ctx.type = JSON_TYPE;
+    // Set as a header, not ctx.type: koa would look the type up again on every answer.
+    ctx.set('Content-Type', JSON_TYPE);
     ctx.body = JSON.stringify(answer.body);
     ctx.set('X-Message-Id', answer.messageId);
     // The rest of an oversized body is being drained; the connection is not reused after it.

@@ -60,10 +60,12 @@ export interface SmsServiceOptions {
   route(destinationDigits: string): SmsRoute;
   /** Keyed hash of an E.164 number; the number itself never leaves this service. */
   hashNumber(e164: string): string;
-  /** Abuse protection around the send (src/limits/abuse-guard.ts); absent when limits are off. */
-  guard?: {
-    run(destination: HashedDestination, text: string, self: RequestRef, send: () => Promise<string[]>, deadline: number): Promise<Guarded>;
-  };
+  /** The abuse protection around the send now (src/limits/abuse-guard.ts; reloadable); undefined while limits are off. */
+  guard?(): SmsGuard | undefined;
+}
+
+export interface SmsGuard {
+  run(destination: HashedDestination, text: string, self: RequestRef, send: () => Promise<string[]>, deadline: number): Promise<Guarded>;
 }
 
 export interface SmsRequest {
@@ -137,9 +139,13 @@ export function createSmsService(opts: SmsServiceOptions) {
             parts[part] = outcome;
           });
         };
-        const guarded = opts.guard ? await opts.guard.run({ ...destination, hash }, text, self, send, deadline) : { result: send() };
-        duplicateOf = guarded.duplicateOf;
-        const smscMessageIds = await guarded.result;
+        const guard = opts.guard?.();
+        let smscMessageIds: string[];
+        if (guard) {
+          const guarded = await guard.run({ ...destination, hash }, text, self, send, deadline);
+          duplicateOf = guarded.duplicateOf;
+          smscMessageIds = await guarded.result;
+        } else smscMessageIds = await send();
         return { ...known, ...sent, smscMessageIds, duplicateOf };
       } catch (err) {
         throw new SendFailure(err, { ...known, ...sent, duplicateOf });

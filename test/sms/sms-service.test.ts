@@ -147,7 +147,7 @@ describe('SMS service', () => {
       const { target, sent } = fakeTarget('primary');
       const refusal = new GatewayError('NUMBER_RATE_LIMITED', 'Too many messages to this number');
       const run = jest.fn(async (): Promise<Guarded> => Promise.reject(refusal));
-      const { sms } = service({ primary: target, guard: { run } });
+      const { sms } = service({ primary: target, guard: () => ({ run }) });
       const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'code', deadline: 123, self }));
       expect(run).toHaveBeenCalledWith(expect.objectContaining({ e164: NUMBER, hash: 'abababababababab13' }), 'code', self, expect.any(Function), 123);
       expect(failure.cause).toBe(refusal);
@@ -159,7 +159,7 @@ describe('SMS service', () => {
     it('a repeat is answered with the first request’s ids and names it; nothing is sent', async () => {
       const { target, sent } = fakeTarget('primary');
       const first: RequestRef = { messageId: 'request-0', recorded: Promise.resolve() };
-      const { sms } = service({ primary: target, guard: { run: async () => ({ result: Promise.resolve(['first-id']), duplicateOf: first }) } });
+      const { sms } = service({ primary: target, guard: () => ({ run: async () => ({ result: Promise.resolve(['first-id']), duplicateOf: first }) }) });
       const result = await sms.send({ mobileNumber: NUMBER, text: 'code', deadline: inAMinute(), self });
       expect(result).toMatchObject({ smscMessageIds: ['first-id'], duplicateOf: first, segments: 1 });
       expect(result.parts).toBeUndefined();
@@ -169,7 +169,7 @@ describe('SMS service', () => {
     it('a repeat of a first that failed fails with its error and still names it', async () => {
       const first: RequestRef = { messageId: 'request-0', recorded: Promise.resolve() };
       const error = notBound();
-      const { sms } = service({ guard: { run: async () => ({ result: Promise.reject(error), duplicateOf: first }) } });
+      const { sms } = service({ guard: () => ({ run: async () => ({ result: Promise.reject(error), duplicateOf: first }) }) });
       const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'code', deadline: inAMinute(), self }));
       expect(failure.cause).toBe(error);
       expect(failure.facts.duplicateOf).toBe(first);
