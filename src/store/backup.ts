@@ -43,7 +43,7 @@ export function backupMessageStore(dataDir: string, target: string): StoreBackup
     try {
       const integrity = copy.pragma('integrity_check', { simple: true });
       if (integrity !== 'ok') throw new Error(`the copy failed SQLite's integrity check: ${String(integrity)}`);
-      const { count } = copy.prepare<{ count: number }>('SELECT count(*) AS count FROM messages').get()!;
+      const { count } = copy.prepare<[], { count: number }>('SELECT count(*) AS count FROM messages').get()!;
       return { source, target, messages: count, bytes: statSync(target).size, schemaVersion: copy.pragma('user_version', { simple: true }) as number };
     } finally {
       copy.close();

@@ -39,10 +39,10 @@ export function openRecordSpool(dataDir: string): RecordSpool {
   db.exec('CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL)');
   const sql = {
     add: db.prepare('INSERT OR IGNORE INTO records (id, json) VALUES (?, ?)'),
-    get: db.prepare<{ json: string }>('SELECT json FROM records WHERE id = ?'),
-    oldest: db.prepare<SpooledRecord>('SELECT id, json FROM records ORDER BY seq LIMIT ?'),
+    get: db.prepare<[id: string], { json: string }>('SELECT json FROM records WHERE id = ?'),
+    oldest: db.prepare<[limit: number], SpooledRecord>('SELECT id, json FROM records ORDER BY seq LIMIT ?'),
     remove: db.prepare('DELETE FROM records WHERE id = ?'),
-    count: db.prepare<{ n: number }>('SELECT count(*) AS n FROM records'),
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM records'),
   };
   const removeAll = db.transaction((ids: readonly string[]) => {
     for (const id of ids) sql.remove.run(id);

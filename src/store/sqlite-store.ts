@@ -130,25 +130,25 @@ export function openSqliteStore(dataDir: string, opts: { log?: StoreLog } = {}):
     insertMessage: db.prepare(
       'INSERT INTO messages (id, smsc, status, number_masked, number_hash, segments, submitted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    getMessage: db.prepare<MessageRow>('SELECT * FROM messages WHERE id = ?'),
+    getMessage: db.prepare<[id: string], MessageRow>('SELECT * FROM messages WHERE id = ?'),
     updateMessage: db.prepare('UPDATE messages SET status = ?, segments = ?, updated_at = ? WHERE id = ?'),
     // An exact match is also a canonical one, so one index serves both lookups.
-    byExactId: db.prepare<{ message_id: string; part: number; submitted_at: number }>(
+    byExactId: db.prepare<[smsc: string, canonicalId: string, smscId: string], { message_id: string; part: number; submitted_at: number }>(
       'SELECT message_id, part, submitted_at FROM smsc_ids WHERE smsc = ? AND canonical_id = ? AND smsc_id = ?',
     ),
-    byCanonicalId: db.prepare<{ message_id: string; part: number; submitted_at: number }>(
+    byCanonicalId: db.prepare<[smsc: string, canonicalId: string], { message_id: string; part: number; submitted_at: number }>(
       'SELECT message_id, part, submitted_at FROM smsc_ids WHERE smsc = ? AND canonical_id = ?',
     ),
     insertHeld: db.prepare('INSERT INTO held_receipts (smsc, held, expires_at) VALUES (?, ?, ?)'),
     insertHeldKey: db.prepare('INSERT INTO held_keys (smsc, key, held_id) VALUES (?, ?, ?)'),
-    findHeld: db.prepare<HeldRow>(
+    findHeld: db.prepare<[smsc: string, exactKey: string, canonicalKey: string], HeldRow>(
       'SELECT DISTINCT r.id, r.held FROM held_keys k JOIN held_receipts r ON r.id = k.held_id WHERE k.smsc = ? AND k.key IN (?, ?) ORDER BY r.id',
     ),
     deleteHeld: db.prepare('DELETE FROM held_receipts WHERE id = ?'),
     deleteHeldKeys: db.prepare('DELETE FROM held_keys WHERE held_id = ?'),
-    countHeld: db.prepare<{ n: number }>('SELECT count(*) AS n FROM held_receipts'),
-    expiredHeld: db.prepare<HeldRow>('SELECT id, held FROM held_receipts WHERE expires_at <= ? ORDER BY expires_at LIMIT ?'),
-    oldMessages: db.prepare<{ id: string }>('SELECT id FROM messages WHERE submitted_at < ? LIMIT ?'),
+    countHeld: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM held_receipts'),
+    expiredHeld: db.prepare<[now: number, limit: number], HeldRow>('SELECT id, held FROM held_receipts WHERE expires_at <= ? ORDER BY expires_at LIMIT ?'),
+    oldMessages: db.prepare<[before: number, limit: number], { id: string }>('SELECT id FROM messages WHERE submitted_at < ? LIMIT ?'),
     deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
     deleteSmscIds: db.prepare('DELETE FROM smsc_ids WHERE message_id = ?'),
   };

@@ -136,7 +136,7 @@ describe('smsgw backup', () => {
         const copy = new Database(target, { readonly: true });
         try {
           expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
-          expect(copy.prepare<{ n: number }>('SELECT count(*) AS n FROM messages').get()!.n).toBe(copied);
+          expect(copy.prepare<[], { n: number }>('SELECT count(*) AS n FROM messages').get()!.n).toBe(copied);
         } finally {
           copy.close();
         }
