@@ -201,10 +201,9 @@ describe('receipt callback through the gateway', () => {
     });
     await waitFor(() => gw.gateway.smsc.ready(), 'bound');
     for (let i = 0; i < 3; i++) expect((await gw.post(sms(`code ${i}`))).json.IsSuccess).toBe(true);
-    const started = Date.now();
+    // Each POST hangs for up to 10 s, longer than the simulator waits for a deliver_sm_resp (5 s):
+    // every receipt answered ESME_ROK was not waiting on its POST.
     for (const submit of smsc.submits) expect(await smsc.sendReceipt(submit)).toBe(0);
-    // Each POST hangs for up to 10 s; three receipts answered well inside that were not waiting on them.
-    expect(Date.now() - started).toBeLessThan(3000);
     await eventually(async () => receiver.received.length === 3, 'three hanging POSTs');
   });
 });

@@ -264,14 +264,13 @@ describe('slow clients', () => {
       const { port } = new URL(gw.url);
       const socket = connect(Number(port), '127.0.0.1');
       socket.write('POST /exsign/sms HTTP/1.1\r\nHost: x\r\n');
-      const started = Date.now();
       socket.on('error', () => undefined);
       const answer = await new Promise<string>((resolve) => {
         let data = '';
         socket.on('data', (d) => (data += d.toString()));
         socket.on('close', () => resolve(data));
       });
-      expect(Date.now() - started).toBeLessThan(2500);
+      // The server's answer and close: without the headers timeout the socket would stay open.
       expect(answer).toMatch(/^HTTP\/1.1 408/);
     } finally {
       await gw.stop();

@@ -174,7 +174,8 @@ describe('deduplicated repeats', () => {
     const { smsc, url } = await startSmsc(behaviours.slow(200));
     const gw = await start(production(url, { SMSGW_STORE: 'sqlite' }));
     const request = body('+447400123456', 'Your code is 5151');
-    const [first, inFlightRepeat] = await Promise.all([post(gw, request), new Promise((r) => setTimeout(r, 50)).then(() => post(gw, request))]);
+    // The repeat goes out once the first is at the SMSC, which answers it 200 ms later.
+    const [first, inFlightRepeat] = await Promise.all([post(gw, request), once(smsc, 'submit').then(() => post(gw, request))]);
     const laterRepeat = await post(gw, request);
     expect(smsc.submits).toHaveLength(1);
     for (const answer of [first, inFlightRepeat, laterRepeat]) expect(answer.json).toEqual({ IsSuccess: true, ErrorDetails: '' });

@@ -63,8 +63,8 @@ describe('simulator switches', () => {
       SMSGW_REQUEST_DEADLINE_MS: '1000',
     });
     const res = await gw.post(sms('code 1'));
+    // The response timeout's answer, not the request deadline's.
     expect(res.json).toEqual({ IsSuccess: false, ErrorDetails: 'SMSC did not answer submit_sm within 200 ms (outcome unknown)' });
-    expect(res.ms).toBeLessThan(1500);
     expect(gw.logs.records().some((r) => r.reason === 'enquire-link-timeout')).toBe(true);
     gw.gateway.simulator!.configure({ stopAnswering: false }); // so stop() gets its unbind_resp instead of waiting it out
   });

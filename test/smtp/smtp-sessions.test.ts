@@ -1,6 +1,7 @@
 // The SMTP listener's session rules over a raw loopback socket (the wire, line by line): client
 // address, the session cap, repeated AUTH failures, the idle and session time limits, and
 // shutdown, which answers the mail in progress before closing the sessions.
+import { once } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { startGateway, withGateway, type TestGateway } from '../support/gateway';
@@ -120,9 +121,10 @@ test('on shutdown a mail waiting for the SMSC gets its 250 first, then idle sess
     while (line.startsWith('250-')) line = await busy.next();
     expect(line).toMatch(/^(250|354) /);
   }
+  const atSmsc = once(fake.smsc, 'submit');
   busy.send('Subject: otp\r\n\r\nCode 4821\r\n.');
-  // The SMSC answers after 300 ms: stop() begins while the mail is in flight.
-  await new Promise((r) => setTimeout(r, 50));
+  // The SMSC answers 300 ms after it has the submit: stop() begins while the mail is in flight.
+  await atSmsc;
   const stopped = gw.stop();
   expect(await busy.next()).toMatch(/^250 2\.0\.0 sent \S+$/);
   expect(await idle.next()).toBe('421 4.3.2 Gateway shutting down; try again later');
