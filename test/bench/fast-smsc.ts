@@ -2,7 +2,7 @@
 // bench.ts (child_process.fork). It answers every submit_sm at once with ESME_ROK and a unique
 // message_id and, when receipts are on and the submit asks for one, sends a deliver_sm receipt
 // right behind the response. It is written without node-smpp so that it costs little CPU per
-// message and leaves the 2 cores to the system under test (as peer-bench's --engine=raw); what it
+// message and leaves the 2 cores to the system under test (as the team's reference harness does with its raw engine); what it
 // sends is plain SMPP 3.4 that node-smpp and Kannel decode.
 //
 // Control over the IPC channel: {id, cmd: 'stats' | 'reset' | 'receipts', on?} → {id, stats}.

@@ -66,7 +66,7 @@ export async function startGatewayProcess(o: GatewayProcessOptions): Promise<Gat
     SMSGW_LOG_LEVEL: o.logLevel,
     SMSGW_DATA_DIR: path.join(o.dir, 'data'),
     SMSGW_LIMITS_ENABLED: 'false', // abuse limits would (rightly) refuse a load test's traffic
-    // Production's start-up requirements, as the reference harness (peer-bench/run.sh) sets them.
+    // Production's start-up requirements, as the team's reference harness sets them.
     SMSGW_ALLOWED_COUNTRIES: '*',
     SMSGW_NUMBER_HASH_KEY: randomBytes(32).toString('hex'),
     ...o.extraEnv,

@@ -1,5 +1,5 @@
 // Kannel 1.4.5 from Debian as the peer gateway: bearerbox + smsbox bound to the bench SMSC,
-// configured as in ../shared/peer-bench (transceiver, max-pending-submits 100, no throughput cap).
+// configured as in the team's reference harness (transceiver, max-pending-submits 100, no throughput cap).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 -- wrk script for bench.ts: sends EXACTLY `total` requests, checks every answer, optionally holds
--- a fixed rate, then stops wrk at once. Design taken from ../shared/peer-bench/exsign.lua.
+-- a fixed rate, then stops wrk at once. Its design follows the team's reference harness.
 --   wrk -tT -cC -dMAXs --latency -s load.lua URL -- TOTAL THREADS KIND PATH AUTH RATE START MIX MARKER
 --   KIND   exsign: POST {"MobileNumber","MessageText"} with "Authorization: token <base64>",
 --                  ok = HTTP 200 with "IsSuccess":true

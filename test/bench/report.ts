@@ -1,4 +1,4 @@
-// The bench's one table, the ratios to the library and to Kannel, and the targets of issue 7.
+// The bench's one table, the ratios to the library and to Kannel, and the performance targets.
 
 export interface Row {
   mode: string;
@@ -194,6 +194,6 @@ export function formatReport(rows: Row[], opts: ReportOptions, ctx: ReportContex
     const errors = allGatewayRows.reduce((a, r) => a + r.errors, 0);
     check(errors === 0, `no errors in the gateway's runs: ${errors}`);
   }
-  out.push('', 'Targets (issue 7):', ...targets);
+  out.push('', 'Targets:', ...targets);
   return out.join('\n');
 }

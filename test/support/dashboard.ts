@@ -1,6 +1,6 @@
 // What Grafana would send to Prometheus for grafana/dashboards/smsgw.json: every panel target
 // and every label_values() variable, with Grafana's macros and template variables substituted
-// as /work/shared/reference/observability.md §3 describes (variables take their "All" value).
+// as Grafana does when it queries Prometheus (variables take their "All" value).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
