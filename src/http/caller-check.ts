@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors';
+import { CallerRefusedError } from '../errors';
 import type { TokenVerdict } from './token-check';
 
 export interface CallerCheckDeps {
@@ -12,9 +12,9 @@ export interface CallerCheckDeps {
  * returns which token matched.
  */
 export function checkCaller(deps: CallerCheckDeps, client: string | undefined, authorization: string | undefined): 'ok' | 'previous' {
-  if (!deps.isAllowed(client)) throw new GatewayError('IP_NOT_ALLOWED', 'Caller address not allowed');
+  if (!deps.isAllowed(client)) throw new CallerRefusedError('IP_NOT_ALLOWED');
   const verdict = deps.checkToken(authorization || undefined);
-  if (verdict === 'missing') throw new GatewayError('AUTH_MISSING', 'Authorization header missing (expected "token <base64 token>")');
-  if (verdict === 'invalid') throw new GatewayError('AUTH_INVALID', 'Authorization token not accepted');
+  if (verdict === 'missing') throw new CallerRefusedError('AUTH_MISSING');
+  if (verdict === 'invalid') throw new CallerRefusedError('AUTH_INVALID');
   return verdict;
 }

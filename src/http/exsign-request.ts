@@ -1,20 +1,20 @@
-import { GatewayError } from '../errors';
+import { EmptyTextError, InvalidFieldError } from '../errors';
 
 export interface ExsignRequest {
   mobileNumber: string;
   messageText: string;
 }
 
-/** Validates the parsed body's shape; messages name the field, never its value. */
+/** Validates the parsed body's shape; errors name the field, never its value. */
 export function readExsignRequest(body: unknown): ExsignRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new GatewayError('INVALID_FIELD', 'Request body must be a JSON object with MobileNumber and MessageText');
+    throw new InvalidFieldError('not-an-object');
   }
   const { MobileNumber: mobileNumber, MessageText: messageText } = body as Record<string, unknown>;
-  if (mobileNumber === undefined || mobileNumber === null) throw new GatewayError('INVALID_FIELD', 'MobileNumber is missing');
-  if (typeof mobileNumber !== 'string') throw new GatewayError('INVALID_FIELD', 'MobileNumber must be a string');
-  if (messageText === undefined || messageText === null) throw new GatewayError('INVALID_FIELD', 'MessageText is missing');
-  if (typeof messageText !== 'string') throw new GatewayError('INVALID_FIELD', 'MessageText must be a string');
-  if (messageText.trim() === '') throw new GatewayError('EMPTY_TEXT', 'MessageText is empty');
+  if (mobileNumber === undefined || mobileNumber === null) throw new InvalidFieldError('missing', 'MobileNumber');
+  if (typeof mobileNumber !== 'string') throw new InvalidFieldError('not-a-string', 'MobileNumber');
+  if (messageText === undefined || messageText === null) throw new InvalidFieldError('missing', 'MessageText');
+  if (typeof messageText !== 'string') throw new InvalidFieldError('not-a-string', 'MessageText');
+  if (messageText.trim() === '') throw new EmptyTextError();
   return { mobileNumber, messageText };
 }

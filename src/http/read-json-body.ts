@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { gunzipSync, inflateSync, type ZlibOptions } from 'node:zlib';
-import { GatewayError } from '../errors';
+import { BodyTooLargeError, GatewayError, MalformedBodyError } from '../errors';
 
 type Inflate = (bytes: Buffer, options: ZlibOptions) => Buffer;
 
@@ -33,7 +33,7 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
   const inflate = DECODERS.get((req.headers['content-encoding'] ?? 'identity').trim().toLowerCase());
   if (inflate === undefined) {
     req.resume();
-    return Promise.reject(new GatewayError('MALFORMED_JSON', 'Content-Encoding not supported (send gzip, deflate or none)'));
+    return Promise.reject(new MalformedBodyError('encoding-not-supported'));
   }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limitBytes) {
@@ -86,12 +86,12 @@ function decode(bytes: Buffer, inflate: Inflate | null, limitBytes: number): Buf
     return inflate(bytes, { maxOutputLength: limitBytes });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limitBytes);
-    throw new GatewayError('MALFORMED_JSON', 'Request body could not be decompressed (damaged gzip or deflate data)');
+    throw new MalformedBodyError('not-decompressible');
   }
 }
 
 function parseJson(bytes: Buffer): unknown {
-  if (!isUtf8(bytes)) throw new GatewayError('MALFORMED_JSON', 'Request body is not UTF-8 (JSON must be)');
+  if (!isUtf8(bytes)) throw new MalformedBodyError('not-utf8');
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === UTF8_BOM) text = text.slice(1);
   if (text === '') return '';
@@ -105,10 +105,10 @@ function parseJson(bytes: Buffer): unknown {
 
 function refuseLoneSurrogates(key: string, value: unknown): unknown {
   if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) {
-    throw new GatewayError('MALFORMED_JSON', 'Request body has a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair), which no SMS can carry');
+    throw new MalformedBodyError('lone-surrogate');
   }
   return value;
 }
 
-const tooLarge = (limitBytes: number) => new GatewayError('BODY_TOO_LARGE', `Request body larger than ${limitBytes} bytes`);
-const malformed = () => new GatewayError('MALFORMED_JSON', 'Request body is not valid JSON');
+const tooLarge = (limitBytes: number) => new BodyTooLargeError(limitBytes);
+const malformed = () => new MalformedBodyError('not-json');

@@ -1,10 +1,5 @@
-import type { AbuseRefusalCode } from '../errors';
+import { DestinationRefusedError, type AllowedCountries } from '../errors';
 import { NON_GEOGRAPHIC, type Destination } from '../sms/phone-number';
-
-export interface Refusal {
-  code: AbuseRefusalCode;
-  message: string;
-}
 
 /** Where numbers may belong: every country ('*'), and/or the listed ones (NON_GEOGRAPHIC only when listed). */
 export interface CountryPolicy {
@@ -26,11 +21,6 @@ function allows(policy: CountryPolicy, country: string): boolean {
   return policy.listed.has(country) || (policy.everyCountry && country !== NON_GEOGRAPHIC);
 }
 
-function describeAllowed(policy: CountryPolicy): string {
-  const listed = [...policy.listed].map((c) => (c === NON_GEOGRAPHIC ? 'non-geographic' : c));
-  return policy.everyCountry ? ['every country', ...listed].join(', ') : listed.join(', ');
-}
-
 // Types that can receive an SMS on a handset. FIXED_LINE_OR_MOBILE is how NANP (+1) numbers come
 // out; undefined means libphonenumber cannot tell, and the number gets the benefit of the doubt.
 const MOBILE_TYPES = new Set<Destination['type']>(['MOBILE', 'FIXED_LINE_OR_MOBILE', undefined]);
@@ -39,14 +29,13 @@ const MOBILE_TYPES = new Set<Destination['type']>(['MOBILE', 'FIXED_LINE_OR_MOBI
  * Where an OTP may go. Toll fraud ("SMS pumping") sends codes to expensive ranges abroad, to
  * premium-rate or to non-geographic numbers, so only allowed countries and mobiles pass.
  */
-export function checkDestination(destination: Destination, policy: CountryPolicy, mobileOnly: boolean): Refusal | undefined {
-  if (!allows(policy, destination.country)) {
-    const what = destination.country === NON_GEOGRAPHIC ? `non-geographic numbers (+${destination.callingCode}) are` : `country ${destination.country} is`;
-    return { code: 'COUNTRY_NOT_ALLOWED', message: `MobileNumber refused: ${what} not allowed (allowed: ${describeAllowed(policy)})` };
-  }
-  if (mobileOnly && !MOBILE_TYPES.has(destination.type)) {
-    const type = destination.type!.toLowerCase().replace(/_/g, '-');
-    return { code: 'NOT_MOBILE', message: `MobileNumber refused: it is a ${type} number; only mobile numbers are accepted` };
-  }
+export function checkDestination(destination: Destination, policy: CountryPolicy, mobileOnly: boolean): DestinationRefusedError | undefined {
+  const refusal = (code: 'COUNTRY_NOT_ALLOWED' | 'NOT_MOBILE') => {
+    const { country, callingCode, type } = destination;
+    const allowed: AllowedCountries = { everyCountry: policy.everyCountry, listed: [...policy.listed] };
+    return new DestinationRefusedError(code, { country, callingCode, numberType: type, nonGeographic: country === NON_GEOGRAPHIC }, allowed);
+  };
+  if (!allows(policy, destination.country)) return refusal('COUNTRY_NOT_ALLOWED');
+  if (mobileOnly && !MOBILE_TYPES.has(destination.type)) return refusal('NOT_MOBILE');
   return undefined;
 }

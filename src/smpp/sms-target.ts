@@ -28,7 +28,7 @@ export function createSmsTarget(s: SmscSettings, client: SmscClient, metrics: Me
       }
     },
     onResend(error) {
-      logger.warn({ smsc: s.name, reason: error.message }, 'resending a submit_sm whose outcome is unknown (once, on a healthy bind)');
+      logger.warn({ smsc: s.name, reason: error.kind }, 'resending a submit_sm whose outcome is unknown (once, on a healthy bind)');
     },
   });
   return { name: s.name, gsmDataCoding: s.dataCoding, send: sender.send };

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors';
+import { GatewayError, InternalFailureError, InvalidNumberError, TextTooLongError } from '../errors';
 import type { Guarded, RequestRef } from '../limits/abuse-guard';
 import type { PartOutcome } from '../smpp/message-sender';
 import { parseDestination, maskNumber, type Destination, type HashedDestination } from './phone-number';
@@ -82,20 +82,13 @@ export function createSmsService(opts: SmsServiceOptions) {
 
   function checkLength(segments: number): void {
     if (segments > opts.maxSegments) {
-      throw new GatewayError('TEXT_TOO_LONG', `MessageText needs ${segments} SMS parts; the limit is ${opts.maxSegments}`);
+      throw new TextTooLongError(segments, opts.maxSegments);
     }
   }
 
   function destinationOf(mobileNumber: string): Destination {
     const destination = parseDestination(mobileNumber, opts.defaultRegion);
-    if (!destination) {
-      throw new GatewayError(
-        'INVALID_NUMBER',
-        opts.defaultRegion
-          ? `MobileNumber is not a valid phone number (E.164, or national for ${opts.defaultRegion})`
-          : 'MobileNumber is not a valid phone number in international format (E.164, e.g. +447911123456)',
-      );
-    }
+    if (!destination) throw new InvalidNumberError(opts.defaultRegion);
     return destination;
   }
 
@@ -124,7 +117,7 @@ export function createSmsService(opts: SmsServiceOptions) {
             target = await route.choose(deadline);
           } catch (err) {
             // No SMSC bound in time: the record still says what happened to each part.
-            const error = err instanceof GatewayError ? err : new GatewayError('INTERNAL_ERROR', 'no SMSC chosen');
+            const error = err instanceof GatewayError ? err : new InternalFailureError('routing');
             sent = { smsc: route.primary.name, parts: Array.from({ length: known.segments! }, () => ({ error, at: Date.now() })) };
             throw err;
           }

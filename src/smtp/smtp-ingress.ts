@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { GatewayError } from '../errors';
+import { BodyTooLargeError, CallerRefusedError, EmptyTextError, GatewayError } from '../errors';
 import { isLoopbackAddress } from '../http/ip-allowlist';
 import type { Logger } from '../log';
 import type { SmtpAuthFailure, SmtpOutcome, SmtpSessionResult } from '../metrics/smtp-metrics';
 import { outcomeLogFields, type SendOutcome, type SendPath } from '../sms/send-path';
 import { createCredentialsCheck } from './credentials-check';
 import { mailText, type MailTextMode } from './mail-text';
-import { replyError, replyFor, replyLine, SMTP_REPLIES } from './smtp-replies';
+import { replyError, replyFor, replyLine, sent, SMTP_REPLIES, tooManySessions, unknownDomain, type SmtpAnswer } from './smtp-replies';
 
 
 /** Failed AUTH attempts a session may make; the next failure closes it. */
@@ -73,7 +73,7 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
     authMethods: ['PLAIN', 'LOGIN'],
     // onAuth decides: after STARTTLS, or from loopback.
     allowInsecureAuth: true,
-    authRequiredMessage: replyLine({ code: 530, enhanced: '5.7.0' }, 'Authentication required'),
+    authRequiredMessage: replyLine(SMTP_REPLIES.authRequired),
     // Our replies carry their own enhanced codes (smtp-replies.ts).
     hideENHANCEDSTATUSCODES: true,
     socketTimeout: opts.idleTimeoutMs,
@@ -95,15 +95,12 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
   }
 
   function onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void): void {
-    if (opts.draining()) return refuse('shutting_down', callback, replyError(SMTP_REPLIES.shuttingDown, 'Gateway shutting down; try again later'));
+    if (opts.draining()) return refuse('shutting_down', callback, replyError(SMTP_REPLIES.shuttingDown));
     if (!opts.isAllowed(session.remoteAddress)) {
       opts.logger.warn({ client: session.remoteAddress }, 'smtp client address not allowed');
-      const reply = replyFor(new GatewayError('IP_NOT_ALLOWED', 'Client address not allowed'));
-      return refuse('ip_not_allowed', callback, replyError(reply, reply.text));
+      return refuse('ip_not_allowed', callback, replyError(replyFor(new CallerRefusedError('IP_NOT_ALLOWED'))));
     }
-    if (sessions.size >= opts.maxSessions) {
-      return refuse('too_many_sessions', callback, replyError(SMTP_REPLIES.tooManySessions, `Too many SMTP sessions (${opts.maxSessions}); try again later`));
-    }
+    if (sessions.size >= opts.maxSessions) return refuse('too_many_sessions', callback, replyError(tooManySessions(opts.maxSessions)));
     const state: SessionState = { authFailures: 0, mobileNumber: '', answering: false, expired: false, timer: setTimeout(() => expire(session), opts.sessionTimeoutMs) };
     state.timer.unref();
     sessions.set(session, state);
@@ -120,9 +117,9 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
   }
 
   /** Sends 421 and closes; smtp-server has the connection, we have its session. */
-  function closeSession(session: SMTPServerSession, reply: typeof SMTP_REPLIES.sessionTimeLimit, text: string): void {
+  function closeSession(session: SMTPServerSession, reply: SmtpAnswer): void {
     for (const connection of server.connections) {
-      if (connection.session === session) connection.send(reply.code, replyLine(reply, text));
+      if (connection.session === session) connection.send(reply.code, replyLine(reply));
     }
   }
 
@@ -138,45 +135,43 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
     if (!state) return;
     state.expired = true;
     // A mail whose answer is being worked out gets it first (see onData).
-    if (!state.answering) closeSession(session, SMTP_REPLIES.sessionTimeLimit, 'Session time limit reached; closing');
+    if (!state.answering) closeSession(session, SMTP_REPLIES.sessionTimeLimit);
   }
 
   function onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: { user?: string }) => void): void {
     const state = stateOf(session);
-    if (!checkCredentials) return callback(replyError(SMTP_REPLIES.encryptionRequired, 'Authentication not available'));
+    if (!checkCredentials) return callback(replyError(SMTP_REPLIES.authNotAvailable));
     if (!session.secure && !isLoopbackAddress(session.remoteAddress)) {
       opts.onAuthFailure?.('encryption_required');
-      return callback(replyError(SMTP_REPLIES.encryptionRequired, 'Must issue a STARTTLS command first'));
+      return callback(replyError(SMTP_REPLIES.encryptionRequired));
     }
     if (checkCredentials(auth.username ?? '', auth.password ?? '')) return callback(null, { user: auth.username });
     state.authFailures++;
     opts.onAuthFailure?.('invalid_credentials');
     opts.logger.warn({ client: session.remoteAddress, session: session.id, failures: state.authFailures }, 'smtp authentication failed');
-    if (state.authFailures >= MAX_AUTH_FAILURES) return callback(replyError(SMTP_REPLIES.tooManyAuthFailures, 'Too many failed authentication attempts; closing'));
-    const reply = replyFor(new GatewayError('AUTH_INVALID', 'Authentication credentials invalid'));
-    callback(replyError(reply, reply.text));
+    if (state.authFailures >= MAX_AUTH_FAILURES) return callback(replyError(SMTP_REPLIES.tooManyAuthFailures));
+    callback(replyError(replyFor(new CallerRefusedError('AUTH_INVALID'))));
   }
 
   function onMailFrom(_address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void): void {
-    if (opts.draining()) return callback(replyError(SMTP_REPLIES.shuttingDown, 'Gateway shutting down; try again later'));
+    if (opts.draining()) return callback(replyError(SMTP_REPLIES.shuttingDown));
     callback();
   }
 
   function onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
     // Each mail has one exact outcome; the client's MTA sends the other recipients as their own transactions.
-    if (session.envelope.rcptTo.length > 0) return callback(replyError(SMTP_REPLIES.oneRecipient, 'one recipient per message'));
+    if (session.envelope.rcptTo.length > 0) return callback(replyError(SMTP_REPLIES.oneRecipient));
     const state = stateOf(session);
     const { local, domain } = splitAddress(address.address);
     if (opts.domains.length > 0 && !opts.domains.includes(domain)) {
       opts.onMessage?.('unknown_domain');
-      return callback(replyError(SMTP_REPLIES.unknownDomain, `Domain ${domain || '(none)'} is not an SMS domain of this gateway`));
+      return callback(replyError(unknownDomain(domain)));
     }
     try {
       state.mobileNumber = numberOf(local);
     } catch (err) {
-      const reply = replyFor(err);
       opts.onMessage?.(err instanceof GatewayError ? (err.code.toLowerCase() as SmtpOutcome) : 'internal_error');
-      return callback(replyError(reply, reply.text));
+      return callback(replyError(replyFor(err)));
     }
     callback();
   }
@@ -205,9 +200,9 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
         state.answering = true;
         const outcome = await opts.submit(async (admit) => {
           admit();
-          if (raw === undefined) throw new GatewayError('BODY_TOO_LARGE', `Message larger than ${opts.maxBytes} bytes`);
+          if (raw === undefined) throw new BodyTooLargeError(opts.maxBytes);
           const mail = await mailText(raw, opts.textMode);
-          if (!mail.text) throw new GatewayError('EMPTY_TEXT', opts.textMode === 'subject' ? 'Subject is empty' : 'Text is empty');
+          if (!mail.text) throw new EmptyTextError(opts.textMode === 'subject' ? 'subject' : 'text');
           return {
             mobileNumber: state.mobileNumber,
             text: mail.text,
@@ -216,7 +211,7 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
         });
         answer(session, outcome, callback);
         state.answering = false;
-        if (state.expired) closeSession(session, SMTP_REPLIES.sessionTimeLimit, 'Session time limit reached; closing');
+        if (state.expired) closeSession(session, SMTP_REPLIES.sessionTimeLimit);
       },
       // The client went away mid-mail: nobody is left to answer, nothing was sent.
       (err: Error) => callback(err),
@@ -224,7 +219,7 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
   }
 
   function answer(session: SMTPServerSession, outcome: SendOutcome, callback: (err?: Error | null, message?: string) => void): void {
-    const reply = outcome.error === undefined ? { ...SMTP_REPLIES.sent, text: `sent ${outcome.messageId}` } : replyFor(outcome.error);
+    const reply = outcome.error === undefined ? sent(outcome.messageId) : replyFor(outcome.error);
     opts.onMessage?.(outcome.code.toLowerCase() as SmtpOutcome, outcome.durationMs);
     if (opts.logger.isLevelEnabled('info')) {
       opts.logger.info(
@@ -232,8 +227,8 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
         'smtp message',
       );
     }
-    if (outcome.error === undefined) callback(null, replyLine(reply, reply.text));
-    else callback(replyError(reply, reply.text));
+    if (outcome.error === undefined) callback(null, replyLine(reply));
+    else callback(replyError(reply));
   }
 
   return {
@@ -250,7 +245,7 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
     async stop(): Promise<void> {
       if (!server.server.listening) return;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const session of sessions.keys()) closeSession(session, SMTP_REPLIES.shuttingDown, 'Gateway shutting down; try again later');
+      for (const session of sessions.keys()) closeSession(session, SMTP_REPLIES.shuttingDown);
       await closed;
     },
   };

@@ -1,4 +1,5 @@
-import { GatewayError, type ErrorCode } from '../errors';
+import { asFailure, GatewayError, type ErrorCode, type Failure } from '../errors';
+import { destinationRefused, exsignDetails, invalidNumber, textTooLong } from '../http/exsign-response';
 
 /**
  * An SMTP reply: the basic code (RFC 5321) and the enhanced status code (RFC 3463), which goes at
@@ -51,36 +52,64 @@ const REPLIES: Record<ErrorCode, SmtpReply> = {
 /** The SMSC refused for now (throttling, queue full, a temporary error) until the deadline. */
 const TRANSIENT_REFUSAL = reply(451, '4.4.5');
 
-/** The replies that are not a gateway error code. */
+/** The replies that are not a gateway error code, with their text. */
 export const SMTP_REPLIES = {
-  sent: reply(250, '2.0.0'),
-  oneRecipient: reply(452, '4.5.3'),
-  unknownDomain: reply(550, '5.1.2'),
-  encryptionRequired: reply(538, '5.7.11'),
-  tooManyAuthFailures: reply(421, '4.7.0'),
-  tooManySessions: reply(421, '4.3.2'),
-  shuttingDown: reply(421, '4.3.2'),
-  sessionTimeLimit: reply(421, '4.4.2'),
+  oneRecipient: { ...reply(452, '4.5.3'), text: 'one recipient per message' },
+  encryptionRequired: { ...reply(538, '5.7.11'), text: 'Must issue a STARTTLS command first' },
+  authNotAvailable: { ...reply(538, '5.7.11'), text: 'Authentication not available' },
+  authRequired: { ...reply(530, '5.7.0'), text: 'Authentication required' },
+  tooManyAuthFailures: { ...reply(421, '4.7.0'), text: 'Too many failed authentication attempts; closing' },
+  shuttingDown: { ...reply(421, '4.3.2'), text: 'Gateway shutting down; try again later' },
+  sessionTimeLimit: { ...reply(421, '4.4.2'), text: 'Session time limit reached; closing' },
 } as const;
 
+export type SmtpAnswer = SmtpReply & { text: string };
+
+/** 250 with our message id. */
+export const sent = (messageId: string): SmtpAnswer => ({ ...reply(250, '2.0.0'), text: `sent ${messageId}` });
+
+/** 550 5.1.2 for a recipient outside SMSGW_SMTP_DOMAINS. */
+export const unknownDomain = (domain: string): SmtpAnswer => ({ ...reply(550, '5.1.2'), text: `Domain ${domain || '(none)'} is not an SMS domain of this gateway` });
+
+/** 421 4.3.2 beyond SMSGW_SMTP_MAX_SESSIONS. */
+export const tooManySessions = (max: number): SmtpAnswer => ({ ...reply(421, '4.3.2'), text: `Too many SMTP sessions (${max}); try again later` });
+
 /** The reply for a failure of the sending path (a GatewayError, or anything else as an internal error). */
-export function replyFor(error: unknown): SmtpReply & { text: string } {
+export function replyFor(error: unknown): SmtpAnswer {
   if (!(error instanceof GatewayError)) return { ...REPLIES.INTERNAL_ERROR, text: 'Internal gateway error; try again later' };
   const base = error.code === 'SMSC_REJECTED' && error.transient ? TRANSIENT_REFUSAL : REPLIES[error.code];
-  return { ...base, text: forMail(error.message) };
+  return { ...base, text: mailText(asFailure(error)) };
+}
+
+/**
+ * A failure in a mail's terms: a recipient number and a text, not ExSign's fields. The gateway's
+ * own failures (the SMSC, load, the store) read as in the ExSign answer.
+ */
+function mailText(err: Failure): string {
+  switch (err.kind) {
+    case 'caller-refused':
+      return err.code === 'IP_NOT_ALLOWED' ? 'Client address not allowed' : 'Authentication credentials invalid';
+    case 'body-too-large':
+      return `Message larger than ${err.limitBytes} bytes`;
+    case 'empty-text':
+      return err.source === 'subject' ? 'Subject is empty' : 'Text is empty';
+    case 'text-too-long':
+      return textTooLong('Text', err.segments, err.limit);
+    case 'invalid-number':
+      return invalidNumber('Recipient number', err.defaultRegion);
+    case 'destination-refused':
+      return destinationRefused('Recipient number', err);
+    default:
+      return exsignDetails(err);
+  }
 }
 
 /** The line smtp-server writes after the basic code: the enhanced code, then the text. */
-export function replyLine(reply: SmtpReply, text: string): string {
-  return `${reply.enhanced} ${text}`;
+export function replyLine(reply: SmtpAnswer): string {
+  return `${reply.enhanced} ${reply.text}`;
 }
 
 /** An Error smtp-server answers with `code enhanced text`. */
-export function replyError(reply: SmtpReply, text: string): Error & { responseCode: number } {
-  return Object.assign(new Error(replyLine(reply, text)), { responseCode: reply.code });
-}
-
-/** Gateway messages name the ExSign fields; a mail has a recipient number and a text instead. */
-function forMail(message: string): string {
-  return message.replace(/\bMobileNumber\b/g, 'Recipient number').replace(/\bMessageText\b/g, 'Text');
+export function replyError(reply: SmtpAnswer): Error & { responseCode: number } {
+  return Object.assign(new Error(replyLine(reply)), { responseCode: reply.code });
 }

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { GatewayError, notBound, queueFull, responseTimeout } from '../../src/errors';
 import { createAbuseGuard, type AbuseGuardOptions, type Guarded, type RequestRef } from '../../src/limits/abuse-guard';
 import { checkDestination, resolveCountries } from '../../src/limits/destination-policy';
-import { formatDuration } from '../../src/limits/rate-limits';
 import { parseDestination, type HashedDestination } from '../../src/sms/phone-number';
 import { createMemoryCounterStore } from '../../src/store/memory-counter-store';
+import { exsignText } from '../support/wording';
 
 // The guard keys its counters on the hash the SMS service made; any value distinct per number will do.
 const dest = (number: string): HashedDestination => {
@@ -88,11 +88,11 @@ describe('destination policy', () => {
   });
 
   it('says why, without the number', () => {
-    expect(checkDestination(dest('+33612345678'), resolveCountries(['GB'], ''), true)?.message).toBe('MobileNumber refused: country FR is not allowed (allowed: GB)');
-    expect(checkDestination(dest('+881631234567'), resolveCountries(['*'], ''), true)?.message).toBe(
+    expect(exsignText(checkDestination(dest('+33612345678'), resolveCountries(['GB'], ''), true))).toBe('MobileNumber refused: country FR is not allowed (allowed: GB)');
+    expect(exsignText(checkDestination(dest('+881631234567'), resolveCountries(['*'], ''), true))).toBe(
       'MobileNumber refused: non-geographic numbers (+881) are not allowed (allowed: every country)',
     );
-    expect(checkDestination(dest('+449012345678'), resolveCountries(['*'], ''), true)?.message).toBe('MobileNumber refused: it is a premium-rate number; only mobile numbers are accepted');
+    expect(exsignText(checkDestination(dest('+449012345678'), resolveCountries(['*'], ''), true))).toBe('MobileNumber refused: it is a premium-rate number; only mobile numbers are accepted');
   });
 });
 
@@ -188,10 +188,3 @@ describe('abuse guard', () => {
     expect(await codeOf(g.run(dest('+447400123456'), 'third', request(), sent()))).toBe('NUMBER_RATE_LIMITED');
   });
 });
-
-it.each([
-  [600_000, '10 min'],
-  [86_400_000, '24 h'],
-  [30_000, '30 s'],
-  [1500, '1500 ms'],
-])('formatDuration(%i) = %s', (ms, text) => expect(formatDuration(ms)).toBe(text));

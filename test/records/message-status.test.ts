@@ -1,4 +1,4 @@
-import { GatewayError, SmscRejectedError } from '../../src/errors';
+import { notBound, responseTimeout, SmscRejectedError } from '../../src/errors';
 import { aggregateStatus, applyReceipt, recordFromParts } from '../../src/records/message-status';
 import type { FinalState } from '../../src/dlr/parse-receipt';
 import type { MessageRecord, ReceiptUpdate, SegmentRecord } from '../../src/store/message-store';
@@ -64,14 +64,14 @@ describe('recordFromParts', () => {
       to: 't',
       numberHash: 'h',
       submittedAt: T0,
-      parts: [{ error: new GatewayError('SMSC_TIMEOUT', 'x'), at: T0 + 1 }],
+      parts: [{ error: responseTimeout(100), at: T0 + 1 }],
     });
     expect(r.status).toBe('unknown');
     expect(r.segments[0]).toMatchObject({ status: 'unknown', error: 'SMSC_TIMEOUT' });
   });
 
   it('records a part never sent (not bound) as rejected with the gateway code', () => {
-    const r = recordFromParts({ id: 'm', smsc: 's', to: 't', numberHash: 'h', submittedAt: T0, parts: [{ error: new GatewayError('SMSC_NOT_BOUND', 'x'), at: T0 }] });
+    const r = recordFromParts({ id: 'm', smsc: 's', to: 't', numberHash: 'h', submittedAt: T0, parts: [{ error: notBound(), at: T0 }] });
     expect(r.segments[0]).toMatchObject({ status: 'rejected', error: 'SMSC_NOT_BOUND' });
   });
 });

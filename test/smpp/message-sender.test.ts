@@ -6,6 +6,7 @@ import { createErrorPolicy } from '../../src/smpp/error-policy';
 import { createMessageSender, type PartOutcome, type SenderOptions } from '../../src/smpp/message-sender';
 import type { SubmitResponse } from '../../src/smpp/submit-window';
 import { encodeMessage } from '../../src/sms/segment';
+import { exsignText } from '../support/wording';
 
 const { ESME_ROK, ESME_RSYSERR, ESME_RTHROTTLED, ESME_RINVDSTADR, ESME_RUNKNOWNERR } = COMMAND_STATUS;
 
@@ -34,7 +35,7 @@ function sender(answers: Answer[], overrides: Partial<SenderOptions> = {}) {
     retryBaseDelayMs: 1,
     errorPolicy: createErrorPolicy(),
     onSubmitOutcome: ({ commandStatus, error }) => outcomes.push(commandStatus !== undefined ? { commandStatus } : { error: error!.code }),
-    onResend: (error) => resends.push(error.message),
+    onResend: (error) => resends.push(error.kind),
     ...overrides,
   }).send;
   return { send, submits, outcomes, resends };
@@ -66,7 +67,8 @@ describe('message sender', () => {
     const { send, submits } = sender([status(ESME_RINVDSTADR)]);
     const error = await send('447400123456', single, inMs(5000)).catch((err: Error) => err);
     expect(error).toBeInstanceOf(SmscRejectedError);
-    expect(error).toMatchObject({ code: 'SMSC_REJECTED', commandStatus: ESME_RINVDSTADR, transient: false, message: 'SMSC rejected the message: ESME_RINVDSTADR (0x0B)' });
+    expect(error).toMatchObject({ code: 'SMSC_REJECTED', commandStatus: ESME_RINVDSTADR, commandStatusName: 'ESME_RINVDSTADR', nack: false, transient: false });
+    expect(exsignText(error)).toBe('SMSC rejected the message: ESME_RINVDSTADR (0x0B)');
     expect(submits).toHaveLength(1);
   });
 
@@ -79,7 +81,7 @@ describe('message sender', () => {
   it('gives up on a "retry" status when the next delay would pass the deadline, naming the status as transient', async () => {
     const { send, submits } = sender([status(ESME_RSYSERR)], { retryBaseDelayMs: 10_000 });
     const error = await send('447400123456', single, inMs(2000)).catch((err: Error) => err);
-    expect(error).toMatchObject({ message: 'SMSC rejected the message: ESME_RSYSERR (0x08)', transient: true });
+    expect(error).toMatchObject({ commandStatus: ESME_RSYSERR, transient: true });
     expect(submits).toHaveLength(1);
   });
 
@@ -91,7 +93,9 @@ describe('message sender', () => {
 
   it('treats generic_nack as a refusal, ESME_RUNKNOWNERR when it carries no status', async () => {
     const { send } = sender([status(ESME_ROK, true)]);
-    await expect(send('447400123456', single, inMs(5000))).rejects.toMatchObject({ commandStatus: ESME_RUNKNOWNERR, message: 'SMSC rejected the message: generic_nack ESME_RUNKNOWNERR (0xFF)' });
+    const error = await send('447400123456', single, inMs(5000)).catch((err: Error) => err);
+    expect(error).toMatchObject({ commandStatus: ESME_RUNKNOWNERR, nack: true });
+    expect(exsignText(error)).toBe('SMSC rejected the message: generic_nack ESME_RUNKNOWNERR (0xFF)');
   });
 
   it('resends a submit whose outcome is unknown once, leaving 200 ms of the deadline for its answer', async () => {
@@ -100,14 +104,14 @@ describe('message sender', () => {
     const { send, submits, resends } = sender([lost, ok('m1')]);
     expect(await send('447400123456', single, deadline)).toEqual(['m1']);
     expect(submits.map((s) => s.deadline)).toEqual([deadline, deadline - 200]);
-    expect(resends).toEqual([lost.message]);
+    expect(resends).toEqual(['link-lost']);
   });
 
   it('resends at most once: a second unknown outcome is the answer', async () => {
     const { send, submits } = sender([linkLost('link-lost'), responseTimeout(300)]);
     const error = await send('447400123456', single, inMs(5000)).catch((err: Error) => err);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
-    expect(error).toMatchObject({ message: 'SMSC did not answer submit_sm within 300 ms (outcome unknown)' });
+    expect(error).toMatchObject({ kind: 'response-timeout', waitedMs: 300 });
     expect(submits).toHaveLength(2);
   });
 
@@ -125,12 +129,12 @@ describe('message sender', () => {
 
   it('reports an SMSC status above "not bound" for a retry that never went out', async () => {
     const { send } = sender([status(ESME_RSYSERR), notBound()]);
-    await expect(send('447400123456', single, inMs(5000))).rejects.toMatchObject({ message: 'SMSC rejected the message: ESME_RSYSERR (0x08)' });
+    await expect(send('447400123456', single, inMs(5000))).rejects.toMatchObject({ kind: 'smsc-rejected', commandStatus: ESME_RSYSERR });
   });
 
   it('reports a failure that is not a GatewayError as an internal error, without resending', async () => {
     const { send, submits } = sender([new TypeError('a bug') as unknown as GatewayError]);
-    await expect(send('447400123456', single, inMs(5000))).rejects.toMatchObject({ code: 'INTERNAL_ERROR', message: 'submit failed' });
+    await expect(send('447400123456', single, inMs(5000))).rejects.toMatchObject({ code: 'INTERNAL_ERROR', step: 'submit' });
     expect(submits).toHaveLength(1);
   });
 

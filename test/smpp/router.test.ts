@@ -5,6 +5,7 @@ import { NotBoundError } from '../../src/errors';
 import type { BindEvents, BindState } from '../../src/smpp/bind-events';
 import { createRouter } from '../../src/smpp/router';
 import type { SmscClient } from '../../src/smpp/smsc-client';
+import { exsignText } from '../support/wording';
 
 class FakeBind extends EventEmitter<BindEvents> {
   state: BindState = 'connecting';
@@ -73,7 +74,8 @@ describe('router', () => {
     global.bind.lastFailureReason = '';
     const error = await router.pick([uk, global], inMs(50)).catch((err: Error) => err);
     expect(error).toBeInstanceOf(NotBoundError);
-    expect(error).toMatchObject({ message: 'SMSC not bound: no SMPP session was available before the request deadline (last failure: uk: bind-timeout: no bind response within 500 ms)' });
+    expect(error).toMatchObject({ lastFailures: ['uk: bind-timeout: no bind response within 500 ms'] });
+    expect(exsignText(error)).toBe('SMSC not bound: no SMPP session was available before the request deadline (last failure: uk: bind-timeout: no bind response within 500 ms)');
     // One candidate: its failure alone, without its name.
     await expect(router.pick([uk], inMs(10))).rejects.toMatchObject({ lastFailures: ['bind-timeout: no bind response within 500 ms'] });
   });

@@ -1,7 +1,8 @@
 // The submit window with a fake link in place of the session, on Jest's fake clock.
 import { EventEmitter } from 'node:events';
 import { PDU } from 'smpp';
-import { GatewayError, OutcomeUnknownError } from '../../src/errors';
+import { linkLost, OutcomeUnknownError, shuttingDown, windowFull } from '../../src/errors';
+import { exsignText } from '../support/wording';
 import { createLogger } from '../../src/log';
 import type { BindEvents } from '../../src/smpp/bind-events';
 import { COMMAND_STATUS } from '../../src/smpp/command-status';
@@ -27,7 +28,9 @@ class FakeLink implements SubmitLink {
     return this.sequence;
   };
   suspect = () => void this.suspected++;
-  notReady = () => new GatewayError('SMSC_TIMEOUT', 'not ready');
+  /** The reason the bind gives for a request it could not write before its deadline. */
+  readonly notReadyError = windowFull(1);
+  notReady = () => this.notReadyError;
 }
 
 function setup(options: { window?: number; waitQueueSize?: number; rateLimits?: TokenBucket[] } = {}) {
@@ -93,7 +96,7 @@ describe('SubmitWindow', () => {
     jest.advanceTimersByTime(299);
     expect((await outcome(waiting)).pending).toBe(true);
     jest.advanceTimersByTime(1);
-    expect((await outcome(waiting)).error?.message).toBe('not ready');
+    expect((await outcome(waiting)).error).toBe(link.notReadyError);
     link.isOpen = true;
     window.pump();
     expect(link.written).toHaveLength(0);
@@ -108,7 +111,7 @@ describe('SubmitWindow', () => {
     link.isOpen = true;
     window.pump();
     expect(link.written).toHaveLength(0);
-    expect((await outcome(late)).error?.message).toBe('not ready');
+    expect((await outcome(late)).error).toBe(link.notReadyError);
   });
 
   it('a response timeout answers "outcome unknown" and makes the link suspect; a late answer is reported', async () => {
@@ -117,7 +120,8 @@ describe('SubmitWindow', () => {
     jest.advanceTimersByTime(RESPONSE_TIMEOUT_MS);
     const { error } = await outcome(answer);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
-    expect(error).toMatchObject({ code: 'SMSC_TIMEOUT', message: `SMSC did not answer submit_sm within ${RESPONSE_TIMEOUT_MS} ms (outcome unknown)` });
+    expect(error).toMatchObject({ code: 'SMSC_TIMEOUT', waitedMs: RESPONSE_TIMEOUT_MS });
+    expect(exsignText(error)).toBe(`SMSC did not answer submit_sm within ${RESPONSE_TIMEOUT_MS} ms (outcome unknown)`);
     expect(link.suspected).toBe(1);
     window.answered(resp(1));
     expect(seen).toEqual(['late-response 1']);
@@ -127,7 +131,7 @@ describe('SubmitWindow', () => {
     const { window, link } = setup();
     const answer = window.submit({}, Date.now() + 400);
     jest.advanceTimersByTime(400);
-    expect((await outcome(answer)).error).toMatchObject({ message: 'SMSC did not answer submit_sm within 400 ms (outcome unknown)' });
+    expect((await outcome(answer)).error).toMatchObject({ kind: 'response-timeout', waitedMs: 400 });
     expect(link.suspected).toBe(0);
   });
 
@@ -135,7 +139,7 @@ describe('SubmitWindow', () => {
     const { window, link } = setup({ window: 2 });
     const answers = [1, 2, 3].map(() => window.submit({}, Date.now() + 5000));
     link.isOpen = false;
-    const lost = new OutcomeUnknownError('SMSC_LINK_LOST', 'link lost');
+    const lost = linkLost('link lost');
     window.failInflight(lost);
     expect((await outcome(answers[0]!)).error).toBe(lost);
     expect((await outcome(answers[1]!)).error).toBe(lost);
@@ -150,7 +154,7 @@ describe('SubmitWindow', () => {
     const { window, link } = setup();
     link.isOpen = false;
     const waiting = window.submit({}, Date.now() + 5000);
-    const stopped = new GatewayError('SHUTTING_DOWN', 'stopping');
+    const stopped = shuttingDown();
     window.failQueued(stopped);
     expect((await outcome(waiting)).error).toBe(stopped);
     expect(window.waitingCount).toBe(0);

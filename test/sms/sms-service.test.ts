@@ -1,10 +1,11 @@
 // The SMS service on its own, with fake SMSCs, route and guard: what it checks before any wait,
 // what it returns, and what a failure carries so the record and the log line can still be written.
-import { GatewayError, notBound, SmscRejectedError } from '../../src/errors';
+import { GatewayError, notBound, RateLimitedError, SmscRejectedError } from '../../src/errors';
 import type { Guarded, RequestRef } from '../../src/limits/abuse-guard';
 import type { PartOutcome } from '../../src/smpp/message-sender';
 import type { EncodedMessage } from '../../src/sms/segment';
 import { createSmsService, SendFailure, type SmsServiceOptions, type SmsTarget } from '../../src/sms/sms-service';
+import { exsignText } from '../support/wording';
 
 const NUMBER = '+447400123456';
 const self: RequestRef = { messageId: 'request-1', recorded: Promise.resolve() };
@@ -89,10 +90,10 @@ describe('SMS service', () => {
     const { sms, routed } = service({ defaultRegion });
     const failure = await failureOf(sms.send({ mobileNumber: '12', text: 'x', deadline: inAMinute(), self }));
     expect(codeOf(failure)).toBe('INVALID_NUMBER');
-    expect(failure.message).toBe(wording);
+    expect(exsignText(failure.cause)).toBe(wording);
     expect(failure.facts).toEqual({ duplicateOf: undefined });
     expect(routed).toEqual([]);
-    expect(() => sms.checkNumber('12')).toThrow(wording);
+    expect(() => sms.checkNumber('12')).toThrow(expect.objectContaining({ code: 'INVALID_NUMBER', defaultRegion }));
     expect(() => sms.checkNumber(NUMBER)).not.toThrow();
   });
 
@@ -100,7 +101,8 @@ describe('SMS service', () => {
     const { sms, choose } = service({ maxSegments: 1 });
     const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'x'.repeat(200), deadline: inAMinute(), self }));
     expect(codeOf(failure)).toBe('TEXT_TOO_LONG');
-    expect(failure.message).toBe('MessageText needs 2 SMS parts; the limit is 1');
+    expect(failure.cause).toMatchObject({ segments: 2, limit: 1 });
+    expect(exsignText(failure.cause)).toBe('MessageText needs 2 SMS parts; the limit is 1');
     expect(failure.facts).toMatchObject({ to: '+44*******456', numberHash: 'abababababababab', segments: 2 });
     expect(failure.facts.parts).toBeUndefined();
     expect(choose).not.toHaveBeenCalled();
@@ -145,7 +147,7 @@ describe('SMS service', () => {
   describe('with the abuse guard', () => {
     it('hands it the full hash and this request; a refusal sends nothing and carries what was known', async () => {
       const { target, sent } = fakeTarget('primary');
-      const refusal = new GatewayError('NUMBER_RATE_LIMITED', 'Too many messages to this number');
+      const refusal = new RateLimitedError('NUMBER_RATE_LIMITED', 3, 600_000, 1000);
       const run = jest.fn(async (): Promise<Guarded> => Promise.reject(refusal));
       const { sms } = service({ primary: target, guard: () => ({ run }) });
       const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'code', deadline: 123, self }));

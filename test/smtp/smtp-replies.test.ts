@@ -1,6 +1,23 @@
 // The one mapping from gateway errors to SMTP replies: 4xx where the sending MTA should retry
 // by itself, 5xx where a retry cannot help or must not happen; enhanced codes from RFC 3463.
-import { ABUSE_REFUSAL_CODES, GatewayError, SmscRejectedError, linkLost, notBound, queueFull, responseTimeout, shuttingDown, throttled, tooManyRequests } from '../../src/errors';
+import {
+  BodyTooLargeError,
+  CallerRefusedError,
+  DestinationRefusedError,
+  EmptyTextError,
+  InvalidNumberError,
+  RateLimitedError,
+  SmscRejectedError,
+  TextTooLongError,
+  linkLost,
+  notBound,
+  queueFull,
+  responseTimeout,
+  shuttingDown,
+  throttled,
+  tooManyRequests,
+  type RateLimitCode,
+} from '../../src/errors';
 import { replyFor } from '../../src/smtp/smtp-replies';
 
 const line = (err: unknown) => {
@@ -18,16 +35,30 @@ test.each([
   [throttled(0x58), '451 4.4.5 SMSC throttling (ESME_RTHROTTLED (0x58)): sending paused, message not sent before the request deadline'],
   [new SmscRejectedError(0x08, false, true), '451 4.4.5 SMSC rejected the message: ESME_RSYSERR (0x08)'],
   [new SmscRejectedError(0x0b), '550 5.0.0 SMSC rejected the message: ESME_RINVDSTADR (0x0B)'],
-  [new GatewayError('INVALID_NUMBER', 'MobileNumber is not a valid phone number'), '550 5.1.1 Recipient number is not a valid phone number'],
-  [new GatewayError('TEXT_TOO_LONG', 'MessageText needs 7 SMS parts; the limit is 6'), '550 5.3.4 Text needs 7 SMS parts; the limit is 6'],
-  [new GatewayError('EMPTY_TEXT', 'Text is empty'), '550 5.6.0 Text is empty'],
-  [new GatewayError('BODY_TOO_LARGE', 'Message larger than 10 bytes'), '552 5.3.4 Message larger than 10 bytes'],
+  [new InvalidNumberError(''), '550 5.1.1 Recipient number is not a valid phone number in international format (E.164, e.g. +447911123456)'],
+  [new InvalidNumberError('GB'), '550 5.1.1 Recipient number is not a valid phone number (E.164, or national for GB)'],
+  [new TextTooLongError(7, 6), '550 5.3.4 Text needs 7 SMS parts; the limit is 6'],
+  [new EmptyTextError(), '550 5.6.0 Text is empty'],
+  [new EmptyTextError('subject'), '550 5.6.0 Subject is empty'],
+  [new BodyTooLargeError(10), '552 5.3.4 Message larger than 10 bytes'],
+  [new CallerRefusedError('IP_NOT_ALLOWED'), '554 5.7.1 Client address not allowed'],
+  [new CallerRefusedError('AUTH_INVALID'), '535 5.7.8 Authentication credentials invalid'],
+  [
+    new DestinationRefusedError('COUNTRY_NOT_ALLOWED', { country: 'FR', callingCode: '33', numberType: 'MOBILE', nonGeographic: false }, { everyCountry: false, listed: ['GB'] }),
+    '550 5.7.1 Recipient number refused: country FR is not allowed (allowed: GB)',
+  ],
+  [new RateLimitedError('NUMBER_RATE_LIMITED', 3, 600_000, 4_200), '550 5.7.1 Too many messages to this number: at most 3 per 10 min; retry in 5 s'],
   [new Error('boom'), '451 4.3.0 Internal gateway error; try again later'],
 ])('%s → %s', (err, expected) => {
   expect(line(err)).toBe(expected);
 });
 
-test.each(ABUSE_REFUSAL_CODES)('abuse refusal %s is permanent: 550 5.7.1', (code) => {
-  expect(replyFor(new GatewayError(code, 'refused')).code).toBe(550);
-  expect(replyFor(new GatewayError(code, 'refused')).enhanced).toBe('5.7.1');
+const DESTINATION = { country: 'FR', callingCode: '33', numberType: 'FIXED_LINE', nonGeographic: false };
+const RATE_LIMITS: RateLimitCode[] = ['NUMBER_RATE_LIMITED', 'NUMBER_DAILY_LIMIT', 'PREFIX_RATE_LIMITED', 'GLOBAL_RATE_LIMITED', 'DAILY_BUDGET_EXCEEDED'];
+test.each([
+  new DestinationRefusedError('COUNTRY_NOT_ALLOWED', DESTINATION, { everyCountry: false, listed: ['GB'] }),
+  new DestinationRefusedError('NOT_MOBILE', DESTINATION, { everyCountry: true, listed: [] }),
+  ...RATE_LIMITS.map((code) => new RateLimitedError(code, 1, 60_000, 1000)),
+])('abuse refusal %s is permanent: 550 5.7.1', (refusal) => {
+  expect(replyFor(refusal)).toMatchObject({ code: 550, enhanced: '5.7.1' });
 });
