@@ -32,14 +32,14 @@ export interface SenderOptions {
 }
 
 /**
- * Sends every part of an encoded message and resolves with the SMSC message ids, in part order.
- * Success means ESME_ROK for every part. Per the error policy: 'retry' statuses are resubmitted
+ * Sends every part of an encoded message and resolves, once every part has settled, with how each
+ * ended: its SMSC message id (ESME_ROK), or why not. Per the error policy: 'retry' statuses are resubmitted
  * after growing delays, 'throttle' statuses at once (the bind itself pauses), while the deadline
  * allows; anything else fails at once. A submit whose outcome is unknown (link lost, no response)
  * is resent at most once. When a later attempt is never sent, the earlier, more telling outcome
- * is reported: "outcome unknown" above an SMSC status above "not bound".
- * A failure is reported only once every part has settled, so the ids of the parts the SMSC did
- * accept reach the message record (their receipts still arrive).
+ * is reported: "outcome unknown" above an SMSC status above "not bound". The ids of the parts the
+ * SMSC did accept reach the message record even when another part failed (their receipts still
+ * arrive).
  */
 export function createMessageSender(opts: SenderOptions) {
   async function submitPart(fields: Record<string, unknown>, deadline: number): Promise<string> {
@@ -77,7 +77,8 @@ export function createMessageSender(opts: SenderOptions) {
   }
 
   return {
-    async send(destinationDigits: string, message: EncodedMessage, deadline: number, onPart?: (part: number, outcome: PartOutcome) => void): Promise<string[]> {
+    /** Each part's outcome, in part order, once every part has settled. */
+    async send(destinationDigits: string, message: EncodedMessage, deadline: number): Promise<PartOutcome[]> {
       const base = {
         source_addr_ton: opts.source.ton,
         source_addr_npi: opts.source.npi,
@@ -90,21 +91,22 @@ export function createMessageSender(opts: SenderOptions) {
         registered_delivery: opts.registeredDelivery,
         data_coding: message.dataCoding,
       };
-      const sendPart = async (part: Buffer, i: number): Promise<PartOutcome> => {
-        const outcome: PartOutcome = await submitPart({ ...base, short_message: part }, deadline).then(
+      const sendPart = (part: Buffer): Promise<PartOutcome> =>
+        submitPart({ ...base, short_message: part }, deadline).then(
           (smscMessageId) => ({ smscMessageId, at: Date.now() }),
           (error: GatewayError) => ({ error, at: Date.now() }),
         );
-        onPart?.(i, outcome);
-        return outcome;
-      };
-      const outcomes = await Promise.all(message.parts.map(sendPart));
-      const ids: string[] = [];
-      for (const outcome of outcomes) {
-        if ('error' in outcome) throw outcome.error;
-        ids.push(outcome.smscMessageId);
-      }
-      return ids;
+      return Promise.all(message.parts.map(sendPart));
     },
   };
+}
+
+/** The SMSC message ids of a message whose every part was accepted; otherwise throws the first failed part's error. */
+export function acceptedIds(parts: readonly PartOutcome[]): string[] {
+  const ids: string[] = [];
+  for (const part of parts) {
+    if ('error' in part) throw part.error;
+    ids.push(part.smscMessageId);
+  }
+  return ids;
 }

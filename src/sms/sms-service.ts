@@ -1,6 +1,6 @@
 import { GatewayError, InternalFailureError, InvalidNumberError, TextTooLongError } from '../errors';
 import type { Guarded, RequestRef } from '../limits/abuse-guard';
-import type { PartOutcome } from '../smpp/message-sender';
+import { acceptedIds, type PartOutcome } from '../smpp/message-sender';
 import { parseDestination, maskNumber, type Destination, type HashedDestination } from './phone-number';
 import { countSegments, encodeMessage, type TextEncoding } from './segment';
 
@@ -39,12 +39,8 @@ export class SendFailure extends Error {
 export interface SmsTarget {
   name: string;
   gsmDataCoding: 0 | 1 | 3;
-  send(
-    destinationDigits: string,
-    message: ReturnType<typeof encodeMessage>,
-    deadline: number,
-    onPart?: (part: number, outcome: PartOutcome) => void,
-  ): Promise<string[]>;
+  /** Each part's outcome, once every part has settled (smpp/message-sender.ts). */
+  send(destinationDigits: string, message: ReturnType<typeof encodeMessage>, deadline: number): Promise<PartOutcome[]>;
 }
 
 export interface SmsRoute {
@@ -126,11 +122,9 @@ export function createSmsService(opts: SmsServiceOptions) {
           checkLength(segments);
           reference = (reference + 1) & 0xff;
           const message = encodeMessage(text, { gsmDataCoding: target.gsmDataCoding, reference });
-          const parts: PartOutcome[] = [];
+          const parts = await target.send(destination.digits, message, deadline);
           sent = { segments, smsc: target.name, encoding: message.encoding, parts };
-          return target.send(destination.digits, message, deadline, (part, outcome) => {
-            parts[part] = outcome;
-          });
+          return acceptedIds(parts);
         };
         const guard = opts.guard?.();
         let smscMessageIds: string[];
