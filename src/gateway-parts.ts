@@ -12,7 +12,6 @@ import { createTokenCheck } from './http/token-check';
 import { createAbuseGuard, type SentOnce } from './limits/abuse-guard';
 import type { Logger } from './log';
 import { observeBind, sampleBinds } from './metrics/bind-metrics';
-import type { AbuseRefusalReason, HttpOutcome } from './metrics/http-metrics';
 import type { Metrics } from './metrics/metrics';
 import { createMetricsServer } from './metrics/metrics-server';
 import { createMessageRecorder } from './records/message-recorder';
@@ -108,7 +107,7 @@ export function assembleParts({ config, logger, metrics, state, smscs: shares, w
           store: state.counters,
           sharedDuplicates: limits.dedupeWindowMs > 0 ? state.sharedFilter?.<SentOnce>('dedupe', limits.dedupeWindowMs) : undefined,
           hashKey: state.numberHashKey,
-          onRefusal: (code) => metrics.abuseRefusals.inc({ reason: code.toLowerCase() as AbuseRefusalReason }),
+          onRefusal: (code) => metrics.abuseRefusals.inc({ reason: code.toLowerCase() }),
           onDuplicate: () => metrics.abuseDuplicates.inc(),
         })
       : undefined;
@@ -170,7 +169,7 @@ export function assembleParts({ config, logger, metrics, state, smscs: shares, w
       smscs.flatMap((client) => client.binds.map((bind, i) => ({ smsc: client.name, session: Number(sessionLabels.get(client)![i]), state: bind.state, lastFailure: bind.lastFailureReason || undefined }))),
     storeState: state.describe,
     onOutcome({ code, durationMs, previousToken }) {
-      metrics.httpRequests.inc({ outcome: code.toLowerCase() as HttpOutcome });
+      metrics.httpRequests.inc({ outcome: code.toLowerCase() });
       if (previousToken) metrics.previousTokenRequests.inc();
       metrics.httpRequestDuration.observe(durationMs / 1000);
     },

@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
 
   const { values, positionals } = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
   const json = values.json === true;
-  const env = environment((values['env-file'] as string[] | undefined) ?? [], values.credentials as string | undefined);
+  const env = environment((values['env-file']) ?? [], values.credentials);
   let config: Config | undefined;
   const logger = values.verbose ? createLogger('debug', pino.destination(2)) : createLogger('silent');
   try {

@@ -99,7 +99,7 @@ export function envVarsByKey(): Map<string, string> {
 }
 
 /** Every leaf of the schema (a node with a default) with its key path. */
-export function* schemaLeaves(node: Record<string, unknown> = schema as unknown as Record<string, unknown>, prefix = ''): Generator<[string, Record<string, unknown>]> {
+export function* schemaLeaves(node: Record<string, unknown> = schema, prefix = ''): Generator<[string, Record<string, unknown>]> {
   for (const [name, value] of Object.entries(node)) {
     const key = prefix ? `${prefix}.${name}` : name;
     const spec = value as Record<string, unknown>;

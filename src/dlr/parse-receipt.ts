@@ -141,7 +141,7 @@ export function parseReceiptText(text: string): ReceiptTextFields | null {
   let match = LABEL.exec(text);
   while (match) {
     found = true;
-    const name = fieldName(match[1]);
+    const name = fieldName(match[1]!); // the one group is in every match
     const valueStart = LABEL.lastIndex;
     // "text:" normally comes last and echoes user content that may itself contain "id:" etc.,
     // so once id and stat are known it takes the rest of the string.
@@ -205,7 +205,7 @@ function rawBytesOf(value: unknown, dataCoding: unknown): Buffer | null {
   } else return null;
   // esm_class 0x40 made the library split off a UDH; put the header (and its length byte) back.
   if (Array.isArray(udh) && udh.length > 0 && udh.every((ie) => Buffer.isBuffer(ie))) {
-    const header = Buffer.concat(udh as Buffer[]);
+    const header = Buffer.concat(udh);
     return Buffer.concat([Buffer.of(header.length & 0xff), header, body]);
   }
   return body;

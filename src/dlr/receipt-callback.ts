@@ -74,11 +74,14 @@ export function createReceiptCallback(opts: CallbackOptions) {
     while (active < MAX_CONCURRENT_POSTS && queue.length > 0 && !stopping.signal.aborted) {
       const job = queue.shift()!;
       active++;
-      post(job).finally(() => {
-        active--;
-        if (active === 0) idle?.();
-        pump();
-      });
+      // post() settles every job itself; a throw from a listener must not become an unhandled rejection.
+      void post(job)
+        .catch((err: unknown) => log.error({ messageId: job.view.id, err: scrub(String(err)) }, 'receipt callback failed unexpectedly'))
+        .finally(() => {
+          active--;
+          if (active === 0) idle?.();
+          pump();
+        });
     }
   }
 

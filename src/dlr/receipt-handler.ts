@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import { COMMAND_STATUS } from '../smpp/command-status';
 import type { Correlator } from './correlator';
-import { readDeliver, type ReceiptPduLike } from './parse-receipt';
+import { readDeliver } from './parse-receipt';
 
 export interface ReceiptHandlerOptions {
   smsc: string;
@@ -23,7 +23,7 @@ export function createReceiptHandler(opts: ReceiptHandlerOptions) {
   const log = opts.logger.child({ smsc: opts.smsc });
   return {
     async onDeliver(pdu: PDU): Promise<number> {
-      const content = readDeliver(pdu as unknown as ReceiptPduLike);
+      const content = readDeliver(pdu);
       if (content.kind === 'message') {
         log.info({ command: pdu.command }, 'mobile-originated message ignored (not a delivery receipt)');
         return COMMAND_STATUS.ESME_ROK;

@@ -89,7 +89,9 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const connectionsCheckingInterval = Math.max(100, Math.min(1000, Math.floor(deps.headersTimeoutMs / 2)));
   // requireHostHeader off: Node would answer a Host-less HTTP/1.1 request with an empty 400; we
   // serve one endpoint whatever the Host, so the request gets a contract answer instead.
-  const server = createServer({ connectionsCheckingInterval, requireHostHeader: false }, app.callback());
+  // koa's handler settles every request itself (its own onerror), so its promise is not awaited.
+  const handle = app.callback();
+  const server = createServer({ connectionsCheckingInterval, requireHostHeader: false }, (req, res) => void handle(req, res));
   server.headersTimeout = deps.headersTimeoutMs;
   server.requestTimeout = deps.requestDeadlineMs + deps.headersTimeoutMs;
   server.on('clientError', answerClientError);

@@ -42,10 +42,10 @@ export function createErrorPolicy(overrides: Readonly<Record<string, string>> = 
   const table = new Map<number, StatusClass>();
   for (const [key, value] of Object.entries({ ...DEFAULT_ERROR_POLICY, ...overrides })) {
     const status = parseStatusKey(key);
-    if (status === undefined || !STATUS_CLASSES.includes(value as StatusClass)) {
+    if (status === undefined || !STATUS_CLASSES.includes(value)) {
       throw new Error(`error policy entry "${key}": "${value}" (expected an ESME_* name or number → ${STATUS_CLASSES.join('|')})`);
     }
-    table.set(status, value as StatusClass);
+    table.set(status, value);
   }
   return { classify: (status) => table.get(status) ?? 'fail' };
 }

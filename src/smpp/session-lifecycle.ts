@@ -301,7 +301,7 @@ export class SessionLifecycle {
 
   private onDeliver(session: Session, pdu: PDU): void {
     const handler = this.opts.onDeliver;
-    Promise.resolve(handler ? handler(pdu) : COMMAND_STATUS.ESME_ROK)
+    void Promise.resolve(handler ? handler(pdu) : COMMAND_STATUS.ESME_ROK)
       .catch((err: unknown) => {
         this.log.error({ err: errorSummary(err) }, 'deliver_sm handler failed; asking the SMSC to retry');
         return COMMAND_STATUS.ESME_RX_T_APPN; // temporary application error: the SMSC resends
@@ -311,7 +311,8 @@ export class SessionLifecycle {
         // Receipts arrive in bursts and are answered together after one commit: one write for all.
         this.corkUntilNextTurn(session);
         session.send(pdu.response({ command_status: status }));
-      });
+      })
+      .catch((err: unknown) => this.log.warn({ err: errorSummary(err) }, 'deliver_sm_resp not sent'));
   }
 
   private onResponse(pdu: PDU): void {

@@ -25,8 +25,8 @@ export function describeTlsPeer(socket: TLSSocket): TlsPeer {
     ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
     ...(hasCert
       ? {
-          subject: name(cert.subject as unknown as Record<string, unknown>),
-          issuer: name(cert.issuer as unknown as Record<string, unknown>),
+          subject: name(cert.subject),
+          issuer: name(cert.issuer),
           validTo: new Date(cert.valid_to).toISOString(),
           fingerprint256: cert.fingerprint256,
         }

@@ -42,6 +42,8 @@ const EXTENSION_FLAG = 0x80;
 const SEPTET_MASK = 0x7f;
 
 const ENCODE_LOOKUP = buildEncodeLookup();
+/** The lookup entry of text[i]; charCodeAt() is 0..0xFFFF, so there always is one. */
+const entryOf = (text: string, i: number): number => ENCODE_LOOKUP[text.charCodeAt(i)]!;
 
 function buildEncodeLookup(): Uint8Array {
   const lookup = new Uint8Array(0x10000).fill(NOT_GSM);
@@ -57,7 +59,7 @@ function buildEncodeLookup(): Uint8Array {
 /** True when every character is in the basic or the extension table. */
 export function isGsm7(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
-    if (ENCODE_LOOKUP[text.charCodeAt(i)] === NOT_GSM) return false;
+    if (entryOf(text, i) === NOT_GSM) return false;
   }
   return true;
 }
@@ -66,7 +68,7 @@ export function isGsm7(text: string): boolean {
 export function gsm7Septets(text: string): number {
   let septets = text.length;
   for (let i = 0; i < text.length; i++) {
-    if (ENCODE_LOOKUP[text.charCodeAt(i)] & EXTENSION_FLAG) septets++;
+    if (entryOf(text, i) & EXTENSION_FLAG) septets++;
   }
   return septets;
 }
@@ -76,7 +78,7 @@ export function encodeGsm7Unpacked(text: string): Buffer {
   const out = Buffer.allocUnsafe(gsm7Septets(text));
   let offset = 0;
   for (let i = 0; i < text.length; i++) {
-    const entry = ENCODE_LOOKUP[text.charCodeAt(i)];
+    const entry = entryOf(text, i);
     if (entry & EXTENSION_FLAG) out[offset++] = GSM7_ESCAPE;
     out[offset++] = entry & SEPTET_MASK;
   }

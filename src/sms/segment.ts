@@ -125,7 +125,7 @@ function partEnd(text: string, start: number, encoding: TextEncoding, partCapaci
   if (encoding === 'gsm7') {
     let end = start;
     for (let used = 0; end < text.length; end++) {
-      used += gsm7Septets(text[end]);
+      used += gsm7Septets(text.charAt(end));
       if (used > partCapacity) break;
     }
     return end;

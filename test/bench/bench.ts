@@ -451,7 +451,7 @@ async function run(opts: Options, dir: string): Promise<void> {
     log('Kannel online');
   }
   if (has('closed')) {
-    const [g, l, f, fk, k]: Row[][] = [[], [], [], [], []];
+    const [g, l, f, fk, k]: [Row[], Row[], Row[], Row[], Row[]] = [[], [], [], [], []];
     for (let round = 1; round <= opts.rounds; round++) {
       g.push(await bench.gateway(gw, `gateway, alternating round ${round}`, { connections: 50, total: opts.n, receipts: false }, false));
       l.push(await bench.library(false, false));
@@ -496,7 +496,7 @@ async function run(opts: Options, dir: string): Promise<void> {
     const shared = [redis.pid];
     await bench.gateway(ra, 'warm-up, Redis', { connections: 50, total: warmupCount(opts.n), receipts: false, shared }, false);
     await bench.gateway(rb, 'warm-up, Redis', { connections: 50, total: warmupCount(opts.n), receipts: false, shared }, false);
-    const [q, r, t]: Row[][] = [[], [], []];
+    const [q, r, t]: [Row[], Row[], Row[]] = [[], [], []];
     for (let round = 1; round <= opts.rounds; round++) {
       q.push(await bench.gateway(gw, `gateway on SQLite, round ${round}`, { connections: 50, total: opts.n, receipts: false }, false));
       r.push(await bench.gateway(ra, `gateway on Redis, round ${round}`, { connections: 50, total: opts.n, receipts: false, shared }, false));

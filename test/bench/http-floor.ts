@@ -32,7 +32,8 @@ function koaListener(): RequestListener {
   });
   const app = new Koa();
   app.use(router.routes());
-  return app.callback();
+  const handle = app.callback();
+  return (req, res) => void handle(req, res);
 }
 
 const server = createServer(process.argv[2] === 'koa' ? koaListener() : bareListener());

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
         expect({ key, doc: typeof spec.doc, format: spec.format !== undefined, env: typeof spec.env }).toEqual({ key, doc: 'string', format: true, env: 'string' });
         return [key];
       });
-    const keys = walk(schema as unknown as Record<string, unknown>, '');
+    const keys = walk(schema, '');
     const envs = [...envVarsByKey().values()];
     expect(new Set(envs).size).toBe(keys.length);
     for (const env of envs) if (env !== 'NODE_ENV') expect(env).toMatch(/^SMSGW_[A-Z0-9_]+$/);

@@ -19,7 +19,7 @@ const alertTestsText = readFileSync(ALERT_TESTS, 'utf8');
 const alertBlocks = alertsText
   .split(/^\s*- alert: /m)
   .slice(1)
-  .map((block) => ({ name: block.split('\n')[0].trim(), body: block }));
+  .map((block) => ({ name: block.slice(0, block.indexOf('\n')).trim(), body: block }));
 const alertNames = alertBlocks.map((a) => a.name);
 
 function promtool(...args: string[]) {

@@ -16,7 +16,7 @@ const alerts = alertsText
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
-const headings = new Map([...operations.matchAll(/^#{2,4} (.+)$/gm)].map((m) => [anchor(m[1]!), m.index!]));
+const headings = new Map([...operations.matchAll(/^#{2,4} (.+)$/gm)].map((m) => [anchor(m[1]!), m.index]));
 
 /** The text of the section under heading `slug`, up to the next heading. */
 function section(slug: string): string {

@@ -88,7 +88,8 @@ interface Selector {
 
 function parseMatchers(braces: string): Matcher[] {
   return [...braces.matchAll(/([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map(
-    ([text, label, op, value]) => ({ label, op, value, text }),
+    // Every group takes part in a match.
+    ([text, label, op, value]) => ({ label: label!, op: op!, value: value!, text }),
   );
 }
 
@@ -100,8 +101,8 @@ function parseSelectors(expr: string): Selector[] {
     .replace(/\[[^\]]*\]/g, ' ');
   const selectors: Selector[] = [];
   for (const [, name, braces, call] of stripped.matchAll(/(?<![\w:.$])([a-zA-Z_:][\w:]*)\s*(\{[^}]*\})?(\s*\()?/g)) {
-    if (call !== undefined || KEYWORDS.has(name.toLowerCase())) continue;
-    selectors.push({ metric: name, matchers: braces === undefined ? [] : parseMatchers(braces) });
+    if (call !== undefined || KEYWORDS.has(name!.toLowerCase())) continue;
+    selectors.push({ metric: name!, matchers: braces === undefined ? [] : parseMatchers(braces) });
   }
   return selectors;
 }
@@ -123,7 +124,7 @@ function callArguments(expr: string, fn: string): string[] {
 }
 
 function groupingLabelLists(expr: string): string[][] {
-  return [...expr.matchAll(/\bby\s*\(([^)]*)\)/g)].map(([, list]) => list.split(',').map((l) => l.trim()));
+  return [...expr.matchAll(/\bby\s*\(([^)]*)\)/g)].map(([, list]) => list!.split(',').map((l) => l.trim()));
 }
 
 /** Series name → label name → values seen, from the text exposition. */
@@ -139,8 +140,9 @@ async function registryExposition(): Promise<Exposition> {
   for (const line of (await metrics.registry.metrics()).split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s/.exec(line);
     if (match === null) continue;
-    const labels = series.get(match[1]) ?? new Map<string, Set<string>>();
-    series.set(match[1], labels);
+    const name = match[1]!;
+    const labels = series.get(name) ?? new Map<string, Set<string>>();
+    series.set(name, labels);
     for (const { label, value } of parseMatchers(match[2] ?? '')) {
       labels.set(label, (labels.get(label) ?? new Set()).add(value));
     }

@@ -27,9 +27,9 @@ async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess
   // 'close', not 'exit': only then has everything the process wrote been read.
   const exit = once(child, 'close').then(([code]) => code as number | null);
   const logs: Record<string, unknown>[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => logs.push(JSON.parse(line)));
+  createInterface({ input: child.stdout }).on('line', (line) => logs.push(JSON.parse(line)));
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr += d));
   try {
     await waitFor(() => logs.some((l) => l.msg === 'gateway listening'), 'gateway listening', 10000);
   } catch (err) {
@@ -72,7 +72,7 @@ describe('the gateway process', () => {
   it('refuses to start with a bad setting, naming the key and its env var on one line', async () => {
     const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => (stderr += d));
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
     expect(stderr).toBe('Invalid configuration: smsc.url (SMSGW_SMSC_URL): required in production (or SMSCs listed in smscs)\n');

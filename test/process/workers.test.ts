@@ -19,7 +19,7 @@ async function refusal(env: Record<string, string>): Promise<{ code: number | nu
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stderr };
 }

@@ -4,6 +4,13 @@ import { countSegments, encodeMessage, EncodedMessage, TextEncoding } from '../.
 const UDH_LENGTH = 6;
 const GSM = { gsmDataCoding: 0, reference: 0x2a } as const;
 
+/** Part `i` of a message, which the test expects to exist. */
+function partOf(message: EncodedMessage, i: number): Buffer {
+  const part = message.parts[i];
+  if (part === undefined) throw new Error(`no part ${i} (of ${message.parts.length})`);
+  return part;
+}
+
 function payloadOf(part: Buffer, multipart: boolean): Buffer {
   return multipart ? part.subarray(UDH_LENGTH) : part;
 }
@@ -33,7 +40,7 @@ describe('encodeMessage: alphabet choice', () => {
   it('sends GSM text as data_coding 0 with GSM septets', () => {
     const message = encodeMessage('Your code is 1234 @ €', GSM);
     expect(message).toMatchObject({ dataCoding: 0, encoding: 'gsm7', multipart: false, units: 22 });
-    expect([...message.parts[0].subarray(-4)]).toEqual([0x00, 0x20, 0x1b, 0x65]);
+    expect([...partOf(message, 0).subarray(-4)]).toEqual([0x00, 0x20, 0x1b, 0x65]);
   });
 
   it.each(['Kod: ą', 'Код: Ж'])('falls back to UCS-2 for the non-GSM text %j', (text) => {
@@ -49,20 +56,20 @@ describe('encodeMessage: alphabet choice', () => {
   it('encodes Arabic as big-endian UCS-2', () => {
     const message = encodeMessage('رمزك 1234', GSM);
     expect(message.dataCoding).toBe(8);
-    expect([...message.parts[0].subarray(0, 4)]).toEqual([0x06, 0x31, 0x06, 0x45]);
+    expect([...partOf(message, 0).subarray(0, 4)]).toEqual([0x06, 0x31, 0x06, 0x45]);
     expect(reassemble(message)).toBe('رمزك 1234');
   });
 
   it('encodes an emoji as a surrogate pair counting two units', () => {
     const message = encodeMessage('Hi 😀', GSM);
     expect(message).toMatchObject({ dataCoding: 8, units: 5 });
-    expect([...message.parts[0].subarray(6)]).toEqual([0xd8, 0x3d, 0xde, 0x00]);
+    expect([...partOf(message, 0).subarray(6)]).toEqual([0xd8, 0x3d, 0xde, 0x00]);
   });
 
   it('uses IA5 for ASCII text when asked for data_coding 1', () => {
     const message = encodeMessage('Code {1234} `ok`', { gsmDataCoding: 1, reference: 0 });
     expect(message).toMatchObject({ dataCoding: 1, encoding: 'ascii', units: 16 });
-    expect(message.parts[0]).toEqual(Buffer.from('Code {1234} `ok`', 'ascii'));
+    expect(partOf(message, 0)).toEqual(Buffer.from('Code {1234} `ok`', 'ascii'));
   });
 
   it('falls back to UCS-2 under data_coding 1 for anything above 0x7F, even GSM letters', () => {
@@ -72,7 +79,7 @@ describe('encodeMessage: alphabet choice', () => {
   it('uses Latin-1 when asked for data_coding 3', () => {
     const message = encodeMessage('café ÿ', { gsmDataCoding: 3, reference: 0 });
     expect(message).toMatchObject({ dataCoding: 3, encoding: 'latin1', units: 6 });
-    expect([...message.parts[0]]).toEqual([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff]);
+    expect([...partOf(message, 0)]).toEqual([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff]);
   });
 
   it('falls back to UCS-2 under data_coding 3 for characters outside Latin-1', () => {
@@ -115,14 +122,14 @@ describe('encodeMessage: splitting', () => {
   it('moves an escaped character that would straddle septet 153 to the next part', () => {
     const message = encodeMessage('a'.repeat(152) + '€' + 'b'.repeat(10), GSM);
     expect(payloadLengths(message)).toEqual([152, 12]);
-    expect(message.parts[0].at(-1)).toBe(0x61);
-    expect([...payloadOf(message.parts[1], true).subarray(0, 2)]).toEqual([0x1b, 0x65]);
+    expect(partOf(message, 0).at(-1)).toBe(0x61);
+    expect([...payloadOf(partOf(message, 1), true).subarray(0, 2)]).toEqual([0x1b, 0x65]);
   });
 
   it('moves an emoji that would straddle unit 67 to the next part', () => {
     const message = encodeMessage('a'.repeat(66) + '😀' + 'b'.repeat(10), GSM);
     expect(payloadLengths(message)).toEqual([132, 24]);
-    expect([...payloadOf(message.parts[1], true).subarray(0, 4)]).toEqual([0xd8, 0x3d, 0xde, 0x00]);
+    expect([...payloadOf(partOf(message, 1), true).subarray(0, 4)]).toEqual([0xd8, 0x3d, 0xde, 0x00]);
   });
 
   it('splits a 3-part GSM message that reassembles to the original', () => {
@@ -183,7 +190,7 @@ describe('countSegments', () => {
       const length = Math.floor(random() * 600);
       let text = '';
       while (text.length < length) text += chars[Math.floor(random() * chars.length)];
-      const gsmDataCoding = ([0, 1, 3] as const)[i % 3];
+      const gsmDataCoding = ([0, 1, 3] as const)[i % 3]!;
 
       const message = encodeMessage(text, { gsmDataCoding, reference: i & 0xff });
       expect(countSegments(text, { gsmDataCoding })).toBe(message.parts.length);

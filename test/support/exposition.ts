@@ -13,8 +13,9 @@ export function parseExposition(text: string): Sample[] {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/.exec(line);
     if (!match) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, label, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[label] = value;
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
+    // Groups outside (?:…)? take part in every match.
+    for (const [, label, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[label!] = value!;
+    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return samples;
 }
@@ -28,8 +29,9 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
       Object.keys(s.labels).length === wanted.length &&
       wanted.every(([label, value]) => s.labels[label] === value),
   );
-  if (found.length !== 1) throw new Error(`${name}${JSON.stringify(labels)}: ${found.length} series found`);
-  return found[0].value;
+  const [sample, ...others] = found;
+  if (!sample || others.length > 0) throw new Error(`${name}${JSON.stringify(labels)}: ${found.length} series found`);
+  return sample.value;
 }
 
 /** Every series of one metric, as "label=value,…" → value (for whole-metric comparisons). */

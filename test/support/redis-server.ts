@@ -82,13 +82,13 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
         // A Sentinel is ready once it monitors its master.
         if (output.includes('Ready to accept connections') || output.includes('+monitor master')) {
           clearTimeout(timer);
-          proc.stdout!.off('data', onData);
-          proc.stdout!.resume();
+          proc.stdout.off('data', onData);
+          proc.stdout.resume();
           resolve();
         }
       };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
       proc.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`redis-server exited with ${code}: ${output}`));

@@ -101,7 +101,7 @@ export async function driveTraffic(
   tally: SmscTally,
   hooks: { afterFirstRejection?: () => Promise<void> } = {},
 ): Promise<PostRecord[]> {
-  const bind = gw.gateway.smsc.binds[0];
+  const bind = gw.gateway.smsc.binds[0]!; // the one session of the default SMSC
   const closes: CloseReason[] = [];
   bind.on('closed', (reason: CloseReason) => closes.push(reason));
   const posts: PostRecord[] = [];
