@@ -45,89 +45,7 @@ export const GATEWAY_FAILURE_CODES = [
 export const ERROR_CODES = [...CALLER_ERROR_CODES, ...ABUSE_REFUSAL_CODES, ...GATEWAY_FAILURE_CODES] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/**
- * A failure the gateway reports: a stable code, the facts that explain it, and `kind`, which
- * names the facts. Errors are not worded here: http/exsign-response.ts words them for ExSign,
- * smtp/smtp-replies.ts for mail. Facts never include the token, the message text or the full
- * phone number. The message is the code.
- */
-export abstract class GatewayError extends Error {
-  abstract readonly kind: string;
-  constructor(
-    readonly code: ErrorCode,
-    /** The same message may go through later: an SMSC refusal of class retry or throttle that outlasted the deadline, or a store outage. */
-    readonly transient = false,
-  ) {
-    super(code);
-    this.name = new.target.name;
-  }
-}
-
-// The caller and its request.
-
-/** The caller's address or token. */
-export class CallerRefusedError extends GatewayError {
-  readonly kind = 'caller-refused';
-  constructor(override readonly code: 'IP_NOT_ALLOWED' | 'AUTH_MISSING' | 'AUTH_INVALID') {
-    super(code);
-  }
-}
-
-export class BodyTooLargeError extends GatewayError {
-  readonly kind = 'body-too-large';
-  constructor(readonly limitBytes: number) {
-    super('BODY_TOO_LARGE');
-  }
-}
-
-/** A body that cannot be read as JSON, and why. */
-export class MalformedBodyError extends GatewayError {
-  readonly kind = 'malformed-body';
-  constructor(readonly problem: 'encoding-not-supported' | 'not-decompressible' | 'not-utf8' | 'lone-surrogate' | 'not-json') {
-    super('MALFORMED_JSON');
-  }
-}
-
 export type ExsignField = 'MobileNumber' | 'MessageText';
-
-/** A JSON body of the wrong shape: not an object (no field), or a field missing or not a string. */
-export class InvalidFieldError extends GatewayError {
-  readonly kind = 'invalid-field';
-  constructor(
-    readonly problem: 'not-an-object' | 'missing' | 'not-a-string',
-    readonly field?: ExsignField,
-  ) {
-    super('INVALID_FIELD');
-  }
-}
-
-/** Nothing to send: the text (or, for a mail read in subject mode, the subject) is empty. */
-export class EmptyTextError extends GatewayError {
-  readonly kind = 'empty-text';
-  constructor(readonly source: 'text' | 'subject' = 'text') {
-    super('EMPTY_TEXT');
-  }
-}
-
-// The message.
-
-export class TextTooLongError extends GatewayError {
-  readonly kind = 'text-too-long';
-  constructor(
-    readonly segments: number,
-    readonly limit: number,
-  ) {
-    super('TEXT_TOO_LONG');
-  }
-}
-
-/** A number nothing can be sent to; `defaultRegion` is the one national numbers were read in ('' for none). */
-export class InvalidNumberError extends GatewayError {
-  readonly kind = 'invalid-number';
-  constructor(readonly defaultRegion: string) {
-    super('INVALID_NUMBER');
-  }
-}
 
 /** The countries numbers may belong to: every one, and/or those listed ('001' for non-geographic numbers). */
 export interface AllowedCountries {
@@ -135,197 +53,137 @@ export interface AllowedCountries {
   listed: readonly string[];
 }
 
-/** Where an OTP may not go: a country not allowed, or a number that is not a mobile. */
-export class DestinationRefusedError extends GatewayError {
-  readonly kind = 'destination-refused';
-  constructor(
-    override readonly code: 'COUNTRY_NOT_ALLOWED' | 'NOT_MOBILE',
-    readonly destination: { country: string; callingCode: string; numberType: string | undefined; nonGeographic: boolean },
-    readonly allowed: AllowedCountries,
-  ) {
-    super(code);
-  }
-}
-
 export type RateLimitCode = Exclude<AbuseRefusalCode, 'COUNTRY_NOT_ALLOWED' | 'NOT_MOBILE'>;
 
-/** A counted limit is full: at most `limit` messages per `windowMs`, a slot frees in `retryAfterMs`. */
-export class RateLimitedError extends GatewayError {
-  readonly kind = 'rate-limited';
-  constructor(
-    override readonly code: RateLimitCode,
-    readonly limit: number,
-    readonly windowMs: number,
-    readonly retryAfterMs: number,
-    /** For PREFIX_RATE_LIMITED: digits dropped from a number to form its prefix. */
-    readonly hiddenDigits = 0,
-  ) {
-    super(code);
-  }
+/**
+ * Each kind of failure and the facts that explain it: what the protocols word
+ * (http/exsign-response.ts for ExSign, smtp/smtp-replies.ts for mail). Facts never include the
+ * token, the message text or the full phone number.
+ */
+export interface FailureFacts {
+  /** The caller's address or token. */
+  'caller-refused': { code: 'IP_NOT_ALLOWED' | 'AUTH_MISSING' | 'AUTH_INVALID' };
+  'body-too-large': { limitBytes: number };
+  'malformed-body': { problem: 'encoding-not-supported' | 'not-decompressible' | 'not-utf8' | 'lone-surrogate' | 'not-json' };
+  /** A JSON body of the wrong shape: not an object (no field), or a field missing or not a string. */
+  'invalid-field': { problem: 'not-an-object' | 'missing' | 'not-a-string'; field?: ExsignField };
+  /** Nothing to send: the text (or, for a mail read in subject mode, the subject) is empty. */
+  'empty-text': { source: 'text' | 'subject' };
+  'text-too-long': { segments: number; limit: number };
+  /** `defaultRegion`: the one national numbers are read in ('' for none). */
+  'invalid-number': { defaultRegion: string };
+  /** Where an OTP may not go: a country not allowed, or a number that is not a mobile. */
+  'destination-refused': {
+    code: 'COUNTRY_NOT_ALLOWED' | 'NOT_MOBILE';
+    destination: { country: string; callingCode: string; numberType: string | undefined; nonGeographic: boolean };
+    allowed: AllowedCountries;
+  };
+  /** A counted limit is full: at most `limit` per `windowMs`, a slot frees in `retryAfterMs`; `hiddenDigits` make a prefix. */
+  'rate-limited': { code: RateLimitCode; limit: number; windowMs: number; retryAfterMs: number; hiddenDigits: number };
+  /** No session was bound before the deadline; `lastFailures` says why the sessions last failed, when known. */
+  'not-bound': { lastFailures: readonly string[] };
+  /** The SMSC answered a submit_sm with a non-zero command_status (in a generic_nack when `nack`). */
+  'smsc-rejected': { commandStatus: number; commandStatusName: string; nack: boolean; transient: boolean };
+  /** The SMSC answered with a throttling status and the bind's pause held the message until the deadline. */
+  throttled: { commandStatus: number; commandStatusName: string };
+  /** Bound, but every slot of the window stayed taken until the deadline. */
+  'window-full': { window: number };
+  /** Bound, but the TPS limit held the message until the deadline. */
+  'tps-limited': object;
+  /** A submit_sm was written and no response came in `waitedMs`. */
+  'response-timeout': { waitedMs: number };
+  /** The link closed before the response; `reason` is how the session ended. */
+  'link-lost': { reason: string };
+  /** The same message, sent just before by another gateway instance, had no outcome yet by the deadline. */
+  'first-outcome-unknown': object;
+  /** Too many requests already wait for this SMSC's window. */
+  'queue-full': object;
+  /** `max` requests are already in progress over every protocol. */
+  'too-many-requests': { max: number };
+  /** Redis cannot answer and SMSGW_REDIS_FAILURE=closed: abuse limits cannot be checked. */
+  'store-unavailable': object;
+  'shutting-down': object;
+  /** A fault of ours where something else was expected: in a submit, or in choosing an SMSC. */
+  internal: { step: 'submit' | 'routing' };
 }
+export type FailureKind = keyof FailureFacts;
 
-// The way to the SMSC and the gateway itself.
+/** The code of each kind whose facts do not name one. */
+const KIND_CODES = {
+  'body-too-large': 'BODY_TOO_LARGE',
+  'malformed-body': 'MALFORMED_JSON',
+  'invalid-field': 'INVALID_FIELD',
+  'empty-text': 'EMPTY_TEXT',
+  'text-too-long': 'TEXT_TOO_LONG',
+  'invalid-number': 'INVALID_NUMBER',
+  'not-bound': 'SMSC_NOT_BOUND',
+  'smsc-rejected': 'SMSC_REJECTED',
+  throttled: 'SMSC_REJECTED',
+  'window-full': 'SMSC_TIMEOUT',
+  'tps-limited': 'SMSC_TIMEOUT',
+  'response-timeout': 'SMSC_TIMEOUT',
+  'link-lost': 'SMSC_LINK_LOST',
+  'first-outcome-unknown': 'SMSC_TIMEOUT',
+  'queue-full': 'QUEUE_FULL',
+  'too-many-requests': 'TOO_MANY_REQUESTS',
+  'store-unavailable': 'STORE_UNAVAILABLE',
+  'shutting-down': 'SHUTTING_DOWN',
+  internal: 'INTERNAL_ERROR',
+} as const satisfies Record<Exclude<FailureKind, 'caller-refused' | 'destination-refused' | 'rate-limited'>, ErrorCode>;
 
-/** No session was bound before the deadline; `lastFailures` says why the sessions last failed, when known. */
-export class NotBoundError extends GatewayError {
-  readonly kind = 'not-bound';
-  constructor(readonly lastFailures: readonly string[] = []) {
-    super('SMSC_NOT_BOUND');
-  }
-}
-
-/** The SMSC answered a submit_sm with a non-zero command_status (in a generic_nack when `nack`). */
-export class SmscRejectedError extends GatewayError {
-  readonly kind = 'smsc-rejected';
-  readonly commandStatusName: string;
-  constructor(
-    readonly commandStatus: number,
-    readonly nack = false,
-    transient = false,
-  ) {
-    super('SMSC_REJECTED', transient);
-    this.commandStatusName = commandStatusName(commandStatus);
-  }
-}
-
-/** The SMSC answered with a throttling status and the bind's pause held the message until the deadline. */
-export class ThrottledError extends GatewayError {
-  readonly kind = 'throttled';
-  readonly commandStatusName: string;
-  constructor(readonly commandStatus: number) {
-    super('SMSC_REJECTED', true);
-    this.commandStatusName = commandStatusName(commandStatus);
-  }
-}
-
-/** Bound, but every slot of the window stayed taken until the deadline. */
-export class WindowFullError extends GatewayError {
-  readonly kind = 'window-full';
-  constructor(readonly window: number) {
-    super('SMSC_TIMEOUT');
-  }
-}
-
-/** Bound, but the TPS limit held the message until the deadline. */
-export class TpsLimitError extends GatewayError {
-  readonly kind = 'tps-limited';
-  constructor() {
-    super('SMSC_TIMEOUT');
-  }
-}
+/** Kinds where the same message may go through later (besides an SMSC refusal marked transient). */
+const TRANSIENT_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>(['throttled', 'store-unavailable']);
 
 /** A submit_sm was written but no response will come: the SMSC may or may not have taken it. */
-export abstract class OutcomeUnknownError extends GatewayError {}
+export const OUTCOME_UNKNOWN_KINDS: readonly FailureKind[] = ['response-timeout', 'link-lost', 'first-outcome-unknown'];
 
-export class ResponseTimeoutError extends OutcomeUnknownError {
-  readonly kind = 'response-timeout';
-  constructor(readonly waitedMs: number) {
-    super('SMSC_TIMEOUT');
+/** A failure the gateway reports: its kind and facts, and the stable code they report. The message is the kind. */
+export class GatewayError<K extends FailureKind = FailureKind> extends Error {
+  readonly code: ErrorCode;
+  /** The same message may go through later: an SMSC refusal of class retry or throttle that outlasted the deadline, or a store outage. */
+  readonly transient: boolean;
+  constructor(
+    readonly kind: K,
+    readonly facts: FailureFacts[K],
+  ) {
+    super(kind);
+    this.name = 'GatewayError';
+    const named = facts as { code?: ErrorCode; transient?: boolean };
+    this.code = named.code ?? KIND_CODES[kind as keyof typeof KIND_CODES];
+    this.transient = named.transient ?? TRANSIENT_KINDS.has(kind);
   }
 }
 
-/** The link closed before the response; `reason` is how the session ended. */
-export class LinkLostError extends OutcomeUnknownError {
-  readonly kind = 'link-lost';
-  constructor(readonly reason: string) {
-    super('SMSC_LINK_LOST');
-  }
-}
+/** Every failure, narrowed by its kind to its facts. */
+export type Failure = { [K in FailureKind]: GatewayError<K> }[FailureKind];
 
-/** The same message, sent just before by another gateway instance, had no outcome yet by the deadline. */
-export class FirstOutcomeUnknownError extends OutcomeUnknownError {
-  readonly kind = 'first-outcome-unknown';
-  constructor() {
-    super('SMSC_TIMEOUT');
-  }
-}
-
-/** Too many requests already wait for this SMSC's window. */
-export class QueueFullError extends GatewayError {
-  readonly kind = 'queue-full';
-  constructor() {
-    super('QUEUE_FULL');
-  }
-}
-
-/** `max` requests are already in progress over every protocol. */
-export class TooManyRequestsError extends GatewayError {
-  readonly kind = 'too-many-requests';
-  constructor(readonly max: number) {
-    super('TOO_MANY_REQUESTS');
-  }
-}
-
-/** Redis cannot answer and SMSGW_REDIS_FAILURE=closed: abuse limits cannot be checked. */
-export class SharedStoreUnavailableError extends GatewayError {
-  readonly kind = 'store-unavailable';
-  constructor() {
-    super('STORE_UNAVAILABLE', true);
-  }
-}
-
-export class ShuttingDownError extends GatewayError {
-  readonly kind = 'shutting-down';
-  constructor() {
-    super('SHUTTING_DOWN');
-  }
-}
-
-/** A fault of ours where something else was expected: in a submit, or in choosing an SMSC. */
-export class InternalFailureError extends GatewayError {
-  readonly kind = 'internal';
-  constructor(readonly step: 'submit' | 'routing') {
-    super('INTERNAL_ERROR');
-  }
-}
-
-/** Every failure by its facts: what the protocols word, one `kind` at a time. */
-export type Failure =
-  | CallerRefusedError
-  | BodyTooLargeError
-  | MalformedBodyError
-  | InvalidFieldError
-  | EmptyTextError
-  | TextTooLongError
-  | InvalidNumberError
-  | DestinationRefusedError
-  | RateLimitedError
-  | NotBoundError
-  | SmscRejectedError
-  | ThrottledError
-  | WindowFullError
-  | TpsLimitError
-  | ResponseTimeoutError
-  | LinkLostError
-  | FirstOutcomeUnknownError
-  | QueueFullError
-  | TooManyRequestsError
-  | SharedStoreUnavailableError
-  | ShuttingDownError
-  | InternalFailureError;
-
-/** Every GatewayError is one of the Failure classes. */
+/** A GatewayError as the union its kind narrows. */
 export const asFailure = (err: GatewayError): Failure => err as Failure;
 
-export const notBound = (lastFailures: readonly string[] = []): NotBoundError => new NotBoundError(lastFailures);
+export const isOutcomeUnknown = (err: unknown): boolean => err instanceof GatewayError && OUTCOME_UNKNOWN_KINDS.includes(err.kind);
 
-export const responseTimeout = (waitedMs: number): ResponseTimeoutError => new ResponseTimeoutError(waitedMs);
+export const notBound = (lastFailures: readonly string[] = []) => new GatewayError('not-bound', { lastFailures });
 
-export const linkLost = (reason: string): LinkLostError => new LinkLostError(reason);
+export const smscRejected = (commandStatus: number, nack = false, transient = false) =>
+  new GatewayError('smsc-rejected', { commandStatus, commandStatusName: commandStatusName(commandStatus), nack, transient });
 
-export const throttled = (status: number): ThrottledError => new ThrottledError(status);
+export const responseTimeout = (waitedMs: number) => new GatewayError('response-timeout', { waitedMs });
 
-export const windowFull = (window: number): WindowFullError => new WindowFullError(window);
+export const linkLost = (reason: string) => new GatewayError('link-lost', { reason });
 
-export const tpsLimited = (): TpsLimitError => new TpsLimitError();
+export const throttled = (commandStatus: number) => new GatewayError('throttled', { commandStatus, commandStatusName: commandStatusName(commandStatus) });
 
-export const queueFull = (): QueueFullError => new QueueFullError();
+export const windowFull = (window: number) => new GatewayError('window-full', { window });
 
-export const tooManyRequests = (max: number): TooManyRequestsError => new TooManyRequestsError(max);
+export const tpsLimited = () => new GatewayError('tps-limited', {});
 
-export const storeUnavailable = (): SharedStoreUnavailableError => new SharedStoreUnavailableError();
+export const queueFull = () => new GatewayError('queue-full', {});
+
+export const tooManyRequests = (max: number) => new GatewayError('too-many-requests', { max });
+
+export const storeUnavailable = () => new GatewayError('store-unavailable', {});
 
 /** A submit failed with something other than a GatewayError: a fault of ours, not the SMSC's. */
-export const submitFailed = (): InternalFailureError => new InternalFailureError('submit');
+export const submitFailed = () => new GatewayError('internal', { step: 'submit' });
 
-export const shuttingDown = (): ShuttingDownError => new ShuttingDownError();
+export const shuttingDown = () => new GatewayError('shutting-down', {});

@@ -1,4 +1,4 @@
-import { CallerRefusedError } from '../errors';
+import { GatewayError } from '../errors';
 import type { TokenVerdict } from './token-check';
 
 export interface CallerCheckDeps {
@@ -12,9 +12,9 @@ export interface CallerCheckDeps {
  * returns which token matched.
  */
 export function checkCaller(deps: CallerCheckDeps, client: string | undefined, authorization: string | undefined): 'ok' | 'previous' {
-  if (!deps.isAllowed(client)) throw new CallerRefusedError('IP_NOT_ALLOWED');
+  if (!deps.isAllowed(client)) throw new GatewayError('caller-refused', { code: 'IP_NOT_ALLOWED' });
   const verdict = deps.checkToken(authorization || undefined);
-  if (verdict === 'missing') throw new CallerRefusedError('AUTH_MISSING');
-  if (verdict === 'invalid') throw new CallerRefusedError('AUTH_INVALID');
+  if (verdict === 'missing') throw new GatewayError('caller-refused', { code: 'AUTH_MISSING' });
+  if (verdict === 'invalid') throw new GatewayError('caller-refused', { code: 'AUTH_INVALID' });
   return verdict;
 }

@@ -1,4 +1,4 @@
-import { asFailure, GatewayError, type AllowedCountries, type DestinationRefusedError, type ErrorCode, type Failure, type RateLimitedError } from '../errors';
+import { asFailure, GatewayError, type AllowedCountries, type ErrorCode, type Failure, type FailureFacts } from '../errors';
 import { formatCommandStatus } from '../smpp/command-status';
 import { NON_GEOGRAPHIC } from '../sms/phone-number';
 
@@ -43,81 +43,92 @@ const MALFORMED_BODY = {
 export function exsignDetails(err: Failure): string {
   switch (err.kind) {
     case 'caller-refused':
-      return CALLER_REFUSED[err.code];
+      return CALLER_REFUSED[err.facts.code];
     case 'body-too-large':
-      return `Request body larger than ${err.limitBytes} bytes`;
+      return `Request body larger than ${err.facts.limitBytes} bytes`;
     case 'malformed-body':
-      return MALFORMED_BODY[err.problem];
-    case 'invalid-field':
-      if (err.problem === 'not-an-object') return 'Request body must be a JSON object with MobileNumber and MessageText';
-      return err.problem === 'missing' ? `${err.field} is missing` : `${err.field} must be a string`;
+      return MALFORMED_BODY[err.facts.problem];
+    case 'invalid-field': {
+      const { problem, field } = err.facts;
+      if (problem === 'not-an-object') return 'Request body must be a JSON object with MobileNumber and MessageText';
+      return problem === 'missing' ? `${field} is missing` : `${field} must be a string`;
+    }
     case 'empty-text':
       return 'MessageText is empty';
     case 'text-too-long':
-      return textTooLong('MessageText', err.segments, err.limit);
     case 'invalid-number':
-      return invalidNumber('MobileNumber', err.defaultRegion);
     case 'destination-refused':
-      return destinationRefused('MobileNumber', err);
+      return namingFields(err, { number: 'MobileNumber', text: 'MessageText' });
     case 'rate-limited':
-      return rateLimited(err);
-    case 'not-bound':
-      return `SMSC not bound: no SMPP session was available before the request deadline${err.lastFailures.length > 0 ? ` (last failure: ${err.lastFailures.join('; ')})` : ''}`;
+      return rateLimited(err.facts);
+    case 'not-bound': {
+      const { lastFailures } = err.facts;
+      return `SMSC not bound: no SMPP session was available before the request deadline${lastFailures.length > 0 ? ` (last failure: ${lastFailures.join('; ')})` : ''}`;
+    }
     case 'smsc-rejected':
-      return `SMSC rejected the message: ${err.nack ? 'generic_nack ' : ''}${formatCommandStatus(err.commandStatus)}`;
+      return `SMSC rejected the message: ${err.facts.nack ? 'generic_nack ' : ''}${formatCommandStatus(err.facts.commandStatus)}`;
     case 'throttled':
-      return `SMSC throttling (${formatCommandStatus(err.commandStatus)}): sending paused, message not sent before the request deadline`;
+      return `SMSC throttling (${formatCommandStatus(err.facts.commandStatus)}): sending paused, message not sent before the request deadline`;
     case 'window-full':
-      return `SMSC window full until the request deadline (window ${err.window})`;
+      return `SMSC window full until the request deadline (window ${err.facts.window})`;
     case 'tps-limited':
       return 'TPS limit for this SMSC reached: message not sent before the request deadline';
     case 'response-timeout':
-      return `SMSC did not answer submit_sm within ${err.waitedMs} ms (outcome unknown)`;
+      return `SMSC did not answer submit_sm within ${err.facts.waitedMs} ms (outcome unknown)`;
     case 'link-lost':
-      return `SMSC link lost before submit_sm_resp (${err.reason}); outcome unknown`;
+      return `SMSC link lost before submit_sm_resp (${err.facts.reason}); outcome unknown`;
     case 'first-outcome-unknown':
       return 'The same message sent just before by another gateway instance has no outcome yet (outcome unknown)';
     case 'queue-full':
       return 'Gateway busy: too many requests waiting for the SMSC';
     case 'too-many-requests':
-      return `Gateway busy: ${err.max} requests already in progress; retry shortly`;
+      return `Gateway busy: ${err.facts.max} requests already in progress; retry shortly`;
     case 'store-unavailable':
       return 'Gateway cannot reach its shared store (Redis), so abuse limits cannot be checked: sending is refused until it is back; retry shortly';
     case 'shutting-down':
       return 'Gateway shutting down; retry on another instance';
     case 'internal':
-      return err.step === 'submit' ? 'submit failed' : 'no SMSC chosen';
+      return err.facts.step === 'submit' ? 'submit failed' : 'no SMSC chosen';
   }
 }
 
-function rateLimited(err: RateLimitedError): string {
-  const per = `per ${formatDuration(err.windowMs)}; retry in ${formatDuration(err.retryAfterMs, 'ceil')}`;
-  switch (err.code) {
+function rateLimited({ code, limit, windowMs, retryAfterMs, hiddenDigits }: FailureFacts['rate-limited']): string {
+  const per = `per ${formatDuration(windowMs)}; retry in ${formatDuration(retryAfterMs, 'ceil')}`;
+  switch (code) {
     case 'NUMBER_RATE_LIMITED':
     case 'NUMBER_DAILY_LIMIT':
-      return `Too many messages to this number: at most ${err.limit} ${per}`;
+      return `Too many messages to this number: at most ${limit} ${per}`;
     case 'PREFIX_RATE_LIMITED':
-      return `Too many messages to this number range (the number without its last ${err.hiddenDigits} digits): at most ${err.limit} ${per}`;
+      return `Too many messages to this number range (the number without its last ${hiddenDigits} digits): at most ${limit} ${per}`;
     case 'GLOBAL_RATE_LIMITED':
-      return `Gateway-wide rate limit reached: at most ${err.limit} messages ${per}`;
+      return `Gateway-wide rate limit reached: at most ${limit} messages ${per}`;
     case 'DAILY_BUDGET_EXCEEDED':
-      return `Message budget exhausted: at most ${err.limit} messages ${per}`;
+      return `Message budget exhausted: at most ${limit} messages ${per}`;
   }
 }
 
-// Worded with the request's own name for the field, so the mail replies can say it their way.
-
-export const textTooLong = (field: string, segments: number, limit: number): string => `${field} needs ${segments} SMS parts; the limit is ${limit}`;
-
-export const invalidNumber = (field: string, defaultRegion: string): string =>
-  defaultRegion
-    ? `${field} is not a valid phone number (E.164, or national for ${defaultRegion})`
-    : `${field} is not a valid phone number in international format (E.164, e.g. +447911123456)`;
-
-export function destinationRefused(field: string, { code, destination, allowed }: Pick<DestinationRefusedError, 'code' | 'destination' | 'allowed'>): string {
-  if (code === 'NOT_MOBILE') return `${field} refused: it is a ${(destination.numberType ?? 'unknown').toLowerCase().replace(/_/g, '-')} number; only mobile numbers are accepted`;
-  const what = destination.nonGeographic ? `non-geographic numbers (+${destination.callingCode}) are` : `country ${destination.country} is`;
-  return `${field} refused: ${what} not allowed (allowed: ${describeAllowed(allowed)})`;
+/**
+ * The failures that name the request's number or text, worded with the names the protocol gives
+ * them: ExSign's fields, or a mail's recipient number and text (smtp-replies.ts).
+ */
+export function namingFields(
+  err: GatewayError<'text-too-long'> | GatewayError<'invalid-number'> | GatewayError<'destination-refused'>,
+  names: { number: string; text: string },
+): string {
+  switch (err.kind) {
+    case 'text-too-long':
+      return `${names.text} needs ${err.facts.segments} SMS parts; the limit is ${err.facts.limit}`;
+    case 'invalid-number':
+      return err.facts.defaultRegion
+        ? `${names.number} is not a valid phone number (E.164, or national for ${err.facts.defaultRegion})`
+        : `${names.number} is not a valid phone number in international format (E.164, e.g. +447911123456)`;
+    case 'destination-refused': {
+      const { code, destination, allowed } = err.facts;
+      if (code === 'NOT_MOBILE') return `${names.number} refused: it is a ${(destination.numberType ?? 'unknown').toLowerCase().replace(/_/g, '-')} number; only mobile numbers are accepted`;
+      const what = destination.nonGeographic ? `non-geographic numbers (+${destination.callingCode}) are` : `country ${destination.country} is`;
+      return `${names.number} refused: ${what} not allowed (allowed: ${describeAllowed(allowed)})`;
+    }
+  }
 }
 
 function describeAllowed(allowed: AllowedCountries): string {

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { gunzipSync, inflateSync, type ZlibOptions } from 'node:zlib';
-import { BodyTooLargeError, GatewayError, MalformedBodyError } from '../errors';
+import { GatewayError, type FailureFacts } from '../errors';
 
 type Inflate = (bytes: Buffer, options: ZlibOptions) => Buffer;
 
@@ -33,7 +33,7 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
   const inflate = DECODERS.get((req.headers['content-encoding'] ?? 'identity').trim().toLowerCase());
   if (inflate === undefined) {
     req.resume();
-    return Promise.reject(new MalformedBodyError('encoding-not-supported'));
+    return Promise.reject(malformed('encoding-not-supported'));
   }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limitBytes) {
@@ -86,12 +86,12 @@ function decode(bytes: Buffer, inflate: Inflate | null, limitBytes: number): Buf
     return inflate(bytes, { maxOutputLength: limitBytes });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limitBytes);
-    throw new MalformedBodyError('not-decompressible');
+    throw malformed('not-decompressible');
   }
 }
 
 function parseJson(bytes: Buffer): unknown {
-  if (!isUtf8(bytes)) throw new MalformedBodyError('not-utf8');
+  if (!isUtf8(bytes)) throw malformed('not-utf8');
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === UTF8_BOM) text = text.slice(1);
   if (text === '') return '';
@@ -105,10 +105,10 @@ function parseJson(bytes: Buffer): unknown {
 
 function refuseLoneSurrogates(key: string, value: unknown): unknown {
   if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) {
-    throw new MalformedBodyError('lone-surrogate');
+    throw malformed('lone-surrogate');
   }
   return value;
 }
 
-const tooLarge = (limitBytes: number) => new BodyTooLargeError(limitBytes);
-const malformed = () => new MalformedBodyError('not-json');
+const tooLarge = (limitBytes: number) => new GatewayError('body-too-large', { limitBytes });
+const malformed = (problem: FailureFacts['malformed-body']['problem'] = 'not-json') => new GatewayError('malformed-body', { problem });

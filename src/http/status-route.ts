@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Logger } from '../log';
 import type { MessageView } from '../records/message-view';
-import { CallerRefusedError } from '../errors';
+import { asFailure, GatewayError } from '../errors';
 import { exsignDetails } from './exsign-response';
 import { checkCaller, type CallerCheckDeps } from './caller-check';
 
@@ -23,10 +23,10 @@ export function createStatusRoute(deps: StatusRouteDeps) {
     try {
       checkCaller(deps, deps.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined), ctx.get('authorization'));
     } catch (err) {
-      if (!(err instanceof CallerRefusedError)) throw err;
+      if (!(err instanceof GatewayError)) throw err;
       ctx.status = err.code === 'IP_NOT_ALLOWED' ? 403 : 401;
       if (ctx.status === 401) ctx.set('WWW-Authenticate', 'token');
-      ctx.body = { error: exsignDetails(err) };
+      ctx.body = { error: exsignDetails(asFailure(err)) };
       return;
     }
     const id = ctx.params.id ?? '';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayError, type AbuseRefusalCode, type DestinationRefusedError, type ErrorCode, type RateLimitedError } from '../errors';
+import { GatewayError, type AbuseRefusalCode, type ErrorCode } from '../errors';
 import type { CounterStore } from '../store/counter-store';
 import { hashMessage, hashNumber } from '../sms/number-hash';
 import type { HashedDestination } from '../sms/phone-number';
@@ -36,8 +36,8 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
   const limits = createRateLimits(opts.store, opts, (value) => hashNumber(opts.hashKey, value));
   const duplicates = opts.dedupeWindowMs > 0 ? createDuplicateFilter<FirstRequest>(opts.dedupeWindowMs) : undefined;
 
-  const refuse = (refusal: DestinationRefusedError | RateLimitedError): never => {
-    opts.onRefusal?.(refusal.code);
+  const refuse = (refusal: GatewayError<'destination-refused'> | GatewayError<'rate-limited'>): never => {
+    opts.onRefusal?.(refusal.facts.code);
     throw refusal;
   };
 

@@ -1,4 +1,4 @@
-import { DestinationRefusedError, type AllowedCountries } from '../errors';
+import { GatewayError } from '../errors';
 import { NON_GEOGRAPHIC, type Destination } from '../sms/phone-number';
 
 /** Where numbers may belong: every country ('*'), and/or the listed ones (NON_GEOGRAPHIC only when listed). */
@@ -29,11 +29,11 @@ const MOBILE_TYPES = new Set<Destination['type']>(['MOBILE', 'FIXED_LINE_OR_MOBI
  * Where an OTP may go. Toll fraud ("SMS pumping") sends codes to expensive ranges abroad, to
  * premium-rate or to non-geographic numbers, so only allowed countries and mobiles pass.
  */
-export function checkDestination(destination: Destination, policy: CountryPolicy, mobileOnly: boolean): DestinationRefusedError | undefined {
+export function checkDestination(destination: Destination, policy: CountryPolicy, mobileOnly: boolean): GatewayError<'destination-refused'> | undefined {
   const refusal = (code: 'COUNTRY_NOT_ALLOWED' | 'NOT_MOBILE') => {
     const { country, callingCode, type } = destination;
-    const allowed: AllowedCountries = { everyCountry: policy.everyCountry, listed: [...policy.listed] };
-    return new DestinationRefusedError(code, { country, callingCode, numberType: type, nonGeographic: country === NON_GEOGRAPHIC }, allowed);
+    const allowed = { everyCountry: policy.everyCountry, listed: [...policy.listed] };
+    return new GatewayError('destination-refused', { code, destination: { country, callingCode, numberType: type, nonGeographic: country === NON_GEOGRAPHIC }, allowed });
   };
   if (!allows(policy, destination.country)) return refusal('COUNTRY_NOT_ALLOWED');
   if (mobileOnly && !MOBILE_TYPES.has(destination.type)) return refusal('NOT_MOBILE');

@@ -1,4 +1,4 @@
-import { RateLimitedError, type RateLimitCode } from '../errors';
+import { GatewayError, type RateLimitCode } from '../errors';
 import type { CounterStore, WindowLimit } from '../store/counter-store';
 
 export interface RateLimitSettings {
@@ -43,13 +43,14 @@ export function createRateLimits(store: CounterStore, s: RateLimitSettings, hash
      * Counts one message to `e164` (whose keyed hash is `numberKey`) against every rule, atomically. Resolves with the refusal of the
      * first full rule (nothing counted), or with a release() that un-counts a message never sent.
      */
-    async take(e164: string, numberKey: string, id: string, until?: number): Promise<{ refusal: RateLimitedError } | { release: () => Promise<void> }> {
+    async take(e164: string, numberKey: string, id: string, until?: number): Promise<{ refusal: GatewayError<'rate-limited'> } | { release: () => Promise<void> }> {
       const prefixKey = hash(e164.slice(0, -PREFIX_HIDDEN_DIGITS));
       const limits: WindowLimit[] = rules.map((rule) => ({ key: rule.key(numberKey, prefixKey), limit: rule.limit, windowMs: rule.windowMs }));
       const result = await store.take(limits, id, until);
       if (!result.ok) {
         const rule = rules[result.refused]!;
-        return { refusal: new RateLimitedError(rule.code, rule.limit, rule.windowMs, result.retryAfterMs, rule.code === 'PREFIX_RATE_LIMITED' ? PREFIX_HIDDEN_DIGITS : 0) };
+        const hiddenDigits = rule.code === 'PREFIX_RATE_LIMITED' ? PREFIX_HIDDEN_DIGITS : 0;
+        return { refusal: new GatewayError('rate-limited', { code: rule.code, limit: rule.limit, windowMs: rule.windowMs, retryAfterMs: result.retryAfterMs, hiddenDigits }) };
       }
       return { release: () => store.release(limits.map((l) => l.key), id) };
     },

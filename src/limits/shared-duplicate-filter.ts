@@ -1,6 +1,6 @@
 import type { ClientContext, Result } from 'ioredis';
 import { backoffDelayMs } from '../backoff';
-import { FirstOutcomeUnknownError } from '../errors';
+import { GatewayError } from '../errors';
 import type { Failover } from '../store/redis-failover';
 import type { RedisLink } from '../store/redis-link';
 
@@ -61,7 +61,7 @@ export function createSharedDuplicateFilter<T>(o: { link: RedisLink; prefix: str
       for (;;) {
         const pause = backoffDelayMs(polls++, POLL_MIN_MS, POLL_MAX_MS);
         if (Date.now() + pause >= until) {
-          throw new FirstOutcomeUnknownError();
+          throw new GatewayError('first-outcome-unknown', {});
         }
         await new Promise((resolve) => setTimeout(resolve, pause));
         const now = await link.call('dedupe', (c) => c.get(keyOf(key)), until);

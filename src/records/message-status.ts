@@ -1,5 +1,5 @@
 // How a message's status follows from its parts: pure functions shared by every store.
-import { SmscRejectedError, type GatewayError } from '../errors';
+import { asFailure, type GatewayError } from '../errors';
 import type { PartOutcome } from '../smpp/message-sender';
 import { formatCommandStatus } from '../smpp/command-status';
 import type { MessageRecord, MessageStatus, ReceiptUpdate, SegmentRecord } from '../store/message-store';
@@ -17,8 +17,9 @@ export function aggregateStatus(segments: readonly SegmentRecord[]): MessageStat
 
 /** A part the SMSC refused is rejected; one whose fate is unknown (no response, link lost) is unknown. */
 function failedSegment(error: GatewayError): SegmentRecord {
-  if (error instanceof SmscRejectedError) {
-    return { smscMessageId: null, status: 'rejected', error: formatCommandStatus(error.commandStatus), acceptedAt: null };
+  const failure = asFailure(error);
+  if (failure.kind === 'smsc-rejected') {
+    return { smscMessageId: null, status: 'rejected', error: formatCommandStatus(failure.facts.commandStatus), acceptedAt: null };
   }
   const unknown = error.code === 'SMSC_TIMEOUT' || error.code === 'SMSC_LINK_LOST';
   return { smscMessageId: null, status: unknown ? 'unknown' : 'rejected', error: error.code, acceptedAt: null };

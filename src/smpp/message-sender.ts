@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError, OutcomeUnknownError, SmscRejectedError, submitFailed } from '../errors';
+import { GatewayError, isOutcomeUnknown, smscRejected, submitFailed } from '../errors';
 import type { EncodedMessage } from '../sms/segment';
 import type { SourceAddress } from '../sms/source-address';
 import { backoffDelayMs } from '../backoff';
@@ -28,7 +28,7 @@ export interface SenderOptions {
   /** Called once per submit_sm outcome: the response status, or a local failure. */
   onSubmitOutcome?(outcome: { commandStatus?: number; error?: GatewayError; durationMs: number }): void;
   /** Called when a submit whose outcome is unknown is written a second time. */
-  onResend?(error: OutcomeUnknownError): void;
+  onResend?(error: GatewayError): void;
 }
 
 /**
@@ -43,8 +43,8 @@ export interface SenderOptions {
  */
 export function createMessageSender(opts: SenderOptions) {
   async function submitPart(fields: Record<string, unknown>, deadline: number): Promise<string> {
-    let unknown: OutcomeUnknownError | undefined;
-    let rejection: SmscRejectedError | undefined;
+    let unknown: GatewayError | undefined;
+    let rejection: GatewayError<'smsc-rejected'> | undefined;
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       let response: SubmitResponse;
@@ -53,7 +53,7 @@ export function createMessageSender(opts: SenderOptions) {
       } catch (err) {
         const error = err instanceof GatewayError ? err : submitFailed();
         opts.onSubmitOutcome?.({ error, durationMs: performance.now() - started });
-        if (error instanceof OutcomeUnknownError) {
+        if (isOutcomeUnknown(error)) {
           // At most one resend, and only with time left for its answer.
           if (unknown || Date.now() >= deadline - RESEND_MIN_BUDGET_MS) throw error;
           unknown = error;
@@ -67,7 +67,7 @@ export function createMessageSender(opts: SenderOptions) {
       // A generic_nack without a status still refuses the PDU.
       const status = response.commandStatus === COMMAND_STATUS.ESME_ROK ? COMMAND_STATUS.ESME_RUNKNOWNERR : response.commandStatus;
       const verdict = opts.errorPolicy.classify(status);
-      rejection = new SmscRejectedError(status, response.nack, verdict === 'retry' || verdict === 'throttle');
+      rejection = smscRejected(status, response.nack, verdict === 'retry' || verdict === 'throttle');
       if (verdict === 'throttle') continue; // the bind is paused; the resubmit waits in its queue
       if (verdict !== 'retry') throw rejection;
       const delay = backoffDelayMs(attempt, opts.retryBaseDelayMs, MAX_RETRY_DELAY_MS);

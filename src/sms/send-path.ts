@@ -90,7 +90,7 @@ export function createSendPath(deps: SendPathDeps) {
           duplicateOf = (message as SendResult).duplicateOf;
         } catch (err) {
           if (!(err instanceof SendFailure)) throw err;
-          ({ duplicateOf, ...message } = err.facts);
+          ({ duplicateOf, ...message } = err.known);
           throw err.cause;
         } finally {
           // Recorded before answering, so the id in the answer can be looked up at once.

@@ -1,4 +1,4 @@
-import { GatewayError, InternalFailureError, InvalidNumberError, TextTooLongError } from '../errors';
+import { GatewayError } from '../errors';
 import type { Guarded, RequestRef } from '../limits/abuse-guard';
 import { acceptedIds, type PartOutcome } from '../smpp/message-sender';
 import { parseDestination, maskNumber, type Destination, type HashedDestination } from './phone-number';
@@ -28,7 +28,7 @@ export interface SendResult extends MessageFacts {
 export class SendFailure extends Error {
   constructor(
     override readonly cause: unknown,
-    readonly facts: MessageFacts & { duplicateOf?: RequestRef },
+    readonly known: MessageFacts & { duplicateOf?: RequestRef },
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = 'SendFailure';
@@ -78,13 +78,13 @@ export function createSmsService(opts: SmsServiceOptions) {
 
   function checkLength(segments: number): void {
     if (segments > opts.maxSegments) {
-      throw new TextTooLongError(segments, opts.maxSegments);
+      throw new GatewayError('text-too-long', { segments, limit: opts.maxSegments });
     }
   }
 
   function destinationOf(mobileNumber: string): Destination {
     const destination = parseDestination(mobileNumber, opts.defaultRegion);
-    if (!destination) throw new InvalidNumberError(opts.defaultRegion);
+    if (!destination) throw new GatewayError('invalid-number', { defaultRegion: opts.defaultRegion });
     return destination;
   }
 
@@ -113,7 +113,7 @@ export function createSmsService(opts: SmsServiceOptions) {
             target = await route.choose(deadline);
           } catch (err) {
             // No SMSC bound in time: the record still says what happened to each part.
-            const error = err instanceof GatewayError ? err : new InternalFailureError('routing');
+            const error = err instanceof GatewayError ? err : new GatewayError('internal', { step: 'routing' });
             sent = { smsc: route.primary.name, parts: Array.from({ length: known.segments! }, () => ({ error, at: Date.now() })) };
             throw err;
           }

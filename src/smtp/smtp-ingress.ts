@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { BodyTooLargeError, CallerRefusedError, EmptyTextError, GatewayError } from '../errors';
+import { GatewayError } from '../errors';
 import { isLoopbackAddress } from '../http/ip-allowlist';
 import type { Logger } from '../log';
 import type { SmtpAuthFailure, SmtpOutcome, SmtpSessionResult } from '../metrics/smtp-metrics';
@@ -98,7 +98,7 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
     if (opts.draining()) return refuse('shutting_down', callback, replyError(SMTP_REPLIES.shuttingDown));
     if (!opts.isAllowed(session.remoteAddress)) {
       opts.logger.warn({ client: session.remoteAddress }, 'smtp client address not allowed');
-      return refuse('ip_not_allowed', callback, replyError(replyFor(new CallerRefusedError('IP_NOT_ALLOWED'))));
+      return refuse('ip_not_allowed', callback, replyError(replyFor(new GatewayError('caller-refused', { code: 'IP_NOT_ALLOWED' }))));
     }
     if (sessions.size >= opts.maxSessions) return refuse('too_many_sessions', callback, replyError(tooManySessions(opts.maxSessions)));
     const state: SessionState = { authFailures: 0, mobileNumber: '', answering: false, expired: false, timer: setTimeout(() => expire(session), opts.sessionTimeoutMs) };
@@ -150,7 +150,7 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
     opts.onAuthFailure?.('invalid_credentials');
     opts.logger.warn({ client: session.remoteAddress, session: session.id, failures: state.authFailures }, 'smtp authentication failed');
     if (state.authFailures >= MAX_AUTH_FAILURES) return callback(replyError(SMTP_REPLIES.tooManyAuthFailures));
-    callback(replyError(replyFor(new CallerRefusedError('AUTH_INVALID'))));
+    callback(replyError(replyFor(new GatewayError('caller-refused', { code: 'AUTH_INVALID' }))));
   }
 
   function onMailFrom(_address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void): void {
@@ -200,9 +200,9 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
         state.answering = true;
         const outcome = await opts.submit(async (admit) => {
           admit();
-          if (raw === undefined) throw new BodyTooLargeError(opts.maxBytes);
+          if (raw === undefined) throw new GatewayError('body-too-large', { limitBytes: opts.maxBytes });
           const mail = await mailText(raw, opts.textMode);
-          if (!mail.text) throw new EmptyTextError(opts.textMode === 'subject' ? 'subject' : 'text');
+          if (!mail.text) throw new GatewayError('empty-text', { source: opts.textMode === 'subject' ? 'subject' : 'text' });
           return {
             mobileNumber: state.mobileNumber,
             text: mail.text,

@@ -1,5 +1,5 @@
 import { asFailure, GatewayError, type ErrorCode, type Failure } from '../errors';
-import { destinationRefused, exsignDetails, invalidNumber, textTooLong } from '../http/exsign-response';
+import { exsignDetails, namingFields } from '../http/exsign-response';
 
 /**
  * An SMTP reply: the basic code (RFC 5321) and the enhanced status code (RFC 3463), which goes at
@@ -88,17 +88,15 @@ export function replyFor(error: unknown): SmtpAnswer {
 function mailText(err: Failure): string {
   switch (err.kind) {
     case 'caller-refused':
-      return err.code === 'IP_NOT_ALLOWED' ? 'Client address not allowed' : 'Authentication credentials invalid';
+      return err.facts.code === 'IP_NOT_ALLOWED' ? 'Client address not allowed' : 'Authentication credentials invalid';
     case 'body-too-large':
-      return `Message larger than ${err.limitBytes} bytes`;
+      return `Message larger than ${err.facts.limitBytes} bytes`;
     case 'empty-text':
-      return err.source === 'subject' ? 'Subject is empty' : 'Text is empty';
+      return err.facts.source === 'subject' ? 'Subject is empty' : 'Text is empty';
     case 'text-too-long':
-      return textTooLong('Text', err.segments, err.limit);
     case 'invalid-number':
-      return invalidNumber('Recipient number', err.defaultRegion);
     case 'destination-refused':
-      return destinationRefused('Recipient number', err);
+      return namingFields(err, { number: 'Recipient number', text: 'Text' });
     default:
       return exsignDetails(err);
   }

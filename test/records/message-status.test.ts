@@ -1,6 +1,7 @@
-import { notBound, responseTimeout, SmscRejectedError } from '../../src/errors';
+import { notBound, responseTimeout, smscRejected } from '../../src/errors';
 import { aggregateStatus, applyReceipt, recordFromParts } from '../../src/records/message-status';
 import type { FinalState } from '../../src/dlr/parse-receipt';
+import type { PartOutcome } from '../../src/smpp/message-sender';
 import type { MessageRecord, ReceiptUpdate, SegmentRecord } from '../../src/store/message-store';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -15,6 +16,9 @@ function record(ids: string[]): MessageRecord {
     parts: ids.map((smscMessageId, i) => ({ smscMessageId, at: T0 + 10 + i })),
   });
 }
+
+/** The record of a message whose parts ended as `parts` say. */
+const recordOf = (parts: PartOutcome[]): MessageRecord => recordFromParts({ id: 'm', smsc: 's', to: 't', numberHash: 'h', submittedAt: T0, parts });
 
 function receipt(state: FinalState, err: string | null = '000', receivedAt = T0 + 5000): ReceiptUpdate {
   return { smscMessageId: 'x', stat: state === 'delivered' ? 'DELIVRD' : state === null ? 'ENROUTE' : 'UNDELIV', state, err, receivedAt };
@@ -41,37 +45,23 @@ describe('recordFromParts', () => {
   });
 
   it('records a refused part as rejected with its command_status, and the message as rejected', () => {
-    const r = recordFromParts({
-      id: 'm',
-      smsc: 's',
-      to: 't',
-      numberHash: 'h',
-      submittedAt: T0,
-      parts: [
-        { smscMessageId: 'A1', at: T0 + 1 },
-        { error: new SmscRejectedError(0x0b), at: T0 + 2 },
-      ],
-    });
+    const r = recordOf([
+      { smscMessageId: 'A1', at: T0 + 1 },
+      { error: smscRejected(0x0b), at: T0 + 2 },
+    ]);
     expect(r.status).toBe('rejected');
     expect(r.segments[1]).toEqual({ smscMessageId: null, status: 'rejected', error: 'ESME_RINVDSTADR (0x0B)', acceptedAt: null });
     expect(r.segments[0]!.status).toBe('accepted');
   });
 
   it('records a part whose fate is unknown (timeout, link lost) as unknown', () => {
-    const r = recordFromParts({
-      id: 'm',
-      smsc: 's',
-      to: 't',
-      numberHash: 'h',
-      submittedAt: T0,
-      parts: [{ error: responseTimeout(100), at: T0 + 1 }],
-    });
+    const r = recordOf([{ error: responseTimeout(100), at: T0 + 1 }]);
     expect(r.status).toBe('unknown');
     expect(r.segments[0]).toMatchObject({ status: 'unknown', error: 'SMSC_TIMEOUT' });
   });
 
   it('records a part never sent (not bound) as rejected with the gateway code', () => {
-    const r = recordFromParts({ id: 'm', smsc: 's', to: 't', numberHash: 'h', submittedAt: T0, parts: [{ error: notBound(), at: T0 }] });
+    const r = recordOf([{ error: notBound(), at: T0 }]);
     expect(r.segments[0]).toMatchObject({ status: 'rejected', error: 'SMSC_NOT_BOUND' });
   });
 });

@@ -1,7 +1,6 @@
 // The router with small fake SMSC clients: each has one bind whose state the test changes, with
 // the 'state' event a real bind emits.
 import { EventEmitter } from 'node:events';
-import { NotBoundError } from '../../src/errors';
 import type { BindEvents, BindState } from '../../src/smpp/bind-events';
 import { createRouter } from '../../src/smpp/router';
 import type { SmscClient } from '../../src/smpp/smsc-client';
@@ -73,11 +72,11 @@ describe('router', () => {
     uk.bind.lastFailureReason = 'bind-timeout: no bind response within 500 ms';
     global.bind.lastFailureReason = '';
     const error = await router.pick([uk, global], inMs(50)).catch((err: Error) => err);
-    expect(error).toBeInstanceOf(NotBoundError);
-    expect(error).toMatchObject({ lastFailures: ['uk: bind-timeout: no bind response within 500 ms'] });
+    expect(error).toMatchObject({ kind: 'not-bound' });
+    expect(error).toMatchObject({ facts: { lastFailures: ['uk: bind-timeout: no bind response within 500 ms'] } });
     expect(exsignText(error)).toBe('SMSC not bound: no SMPP session was available before the request deadline (last failure: uk: bind-timeout: no bind response within 500 ms)');
     // One candidate: its failure alone, without its name.
-    await expect(router.pick([uk], inMs(10))).rejects.toMatchObject({ lastFailures: ['bind-timeout: no bind response within 500 ms'] });
+    await expect(router.pick([uk], inMs(10))).rejects.toMatchObject({ facts: { lastFailures: ['bind-timeout: no bind response within 500 ms'] } });
   });
 
   it('answers "shutting down" at once when every candidate stops while a request waits', async () => {

@@ -1,7 +1,7 @@
 // SmppBind assembled (lifecycle, window, flow control) against the fake SMSC over loopback, no
 // gateway: what a submit resolves or rejects with, and how the parts hand over to each other.
 import { once } from 'node:events';
-import { NotBoundError, OutcomeUnknownError, ThrottledError, TpsLimitError, WindowFullError } from '../../src/errors';
+import { isOutcomeUnknown } from '../../src/errors';
 import type { SimulatorOptions } from '../../src/sim/smsc-simulator';
 import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import { SmppBind, type BindOptions } from '../../src/smpp/smpp-bind';
@@ -68,8 +68,8 @@ describe('SmppBind', () => {
     smsc.dropConnections();
     const [first, second, third] = await Promise.all(answers);
     for (const lost of [first, second]) {
-      expect(lost).toBeInstanceOf(OutcomeUnknownError);
-      expect(lost).toMatchObject({ code: 'SMSC_LINK_LOST', reason: 'link-lost' });
+      expect(isOutcomeUnknown(lost)).toBe(true);
+      expect(lost).toMatchObject({ code: 'SMSC_LINK_LOST', facts: { reason: 'link-lost' } });
       expect(exsignText(lost)).toBe('SMSC link lost before submit_sm_resp (link-lost); outcome unknown');
     }
     expect(third).toMatchObject({ commandStatus: ESME_ROK });
@@ -80,10 +80,10 @@ describe('SmppBind', () => {
     const { bind } = await setup(behaviours['refuse-bind'](ESME_RINVPASWD));
     await once(bind, 'closed');
     const error = await bind.submit(submitFields(), inMs(100)).catch((err: Error) => err);
-    expect(error).toBeInstanceOf(NotBoundError);
+    expect(error).toMatchObject({ kind: 'not-bound' });
     expect(error).toMatchObject({
       code: 'SMSC_NOT_BOUND',
-      lastFailures: ['bind-refused: bind_transceiver_resp ESME_RINVPASWD (0x0E)'],
+      facts: { lastFailures: ['bind-refused: bind_transceiver_resp ESME_RINVPASWD (0x0E)'] },
     });
     expect(exsignText(error)).toBe('SMSC not bound: no SMPP session was available before the request deadline (last failure: bind-refused: bind_transceiver_resp ESME_RINVPASWD (0x0E))');
   });
@@ -93,8 +93,7 @@ describe('SmppBind', () => {
     void bind.submit(submitFields(), inMs(5000)).catch(() => undefined);
     await once(smsc, 'submit');
     const error = await bind.submit(submitFields(), inMs(100)).catch((err: Error) => err);
-    expect(error).toBeInstanceOf(WindowFullError);
-    expect(error).toMatchObject({ code: 'SMSC_TIMEOUT', window: 1 });
+    expect(error).toMatchObject({ kind: 'window-full', code: 'SMSC_TIMEOUT', facts: { window: 1 } });
     expect(exsignText(error)).toBe('SMSC window full until the request deadline (window 1)');
   });
 
@@ -104,8 +103,7 @@ describe('SmppBind', () => {
     await reaches(bind, 'bound');
     await bind.submit(submitFields(), inMs(2000)); // the burst of one
     const error = await bind.submit(submitFields(), inMs(200)).catch((err: Error) => err);
-    expect(error).toBeInstanceOf(TpsLimitError);
-    expect(error).toMatchObject({ code: 'SMSC_TIMEOUT' });
+    expect(error).toMatchObject({ kind: 'tps-limited', code: 'SMSC_TIMEOUT' });
     expect(exsignText(error)).toBe('TPS limit for this SMSC reached: message not sent before the request deadline');
     expect(events).toHaveLength(1);
     expect(smsc.submits).toHaveLength(1);
@@ -119,12 +117,7 @@ describe('SmppBind', () => {
     expect(bind.accepting).toBe(false);
     expect(bind.state).toBe('bound');
     const error = await bind.submit(submitFields(), inMs(100)).catch((err: Error) => err);
-    expect(error).toBeInstanceOf(ThrottledError);
-    expect(error).toMatchObject({
-      code: 'SMSC_REJECTED',
-      transient: true,
-      commandStatus: ESME_RTHROTTLED,
-    });
+    expect(error).toMatchObject({ kind: 'throttled', code: 'SMSC_REJECTED', transient: true, facts: { commandStatus: ESME_RTHROTTLED, commandStatusName: 'ESME_RTHROTTLED' } });
     expect(exsignText(error)).toBe('SMSC throttling (ESME_RTHROTTLED (0x58)): sending paused, message not sent before the request deadline');
     expect(smsc.submits).toHaveLength(1);
   });
@@ -135,7 +128,7 @@ describe('SmppBind', () => {
     smsc.on('submit', (submit: { destinationAddr: string }) => atSmsc.push(`submit ${submit.destinationAddr}`));
     smsc.on('enquire_link', () => atSmsc.push('enquire_link'));
     const held = bind.submit(submitFields('447400000001'), inMs(2000)).catch(async (err: Error) => {
-      expect(err).toMatchObject({ code: 'SMSC_TIMEOUT', waitedMs: 100 });
+      expect(err).toMatchObject({ kind: 'response-timeout', facts: { waitedMs: 100 } });
       // Submitted while the link is suspect: it waits for the enquire_link_resp.
       expect(bind.accepting).toBe(false);
       return bind.submit(submitFields('447400000002'), inMs(2000));

@@ -1,6 +1,6 @@
 // The SMS service on its own, with fake SMSCs, route and guard: what it checks before any wait,
 // what it returns, and what a failure carries so the record and the log line can still be written.
-import { GatewayError, notBound, RateLimitedError, SmscRejectedError } from '../../src/errors';
+import { GatewayError, notBound, smscRejected } from '../../src/errors';
 import type { Guarded, RequestRef } from '../../src/limits/abuse-guard';
 import type { PartOutcome } from '../../src/smpp/message-sender';
 import type { EncodedMessage } from '../../src/sms/segment';
@@ -87,9 +87,9 @@ describe('SMS service', () => {
     const failure = await failureOf(sms.send({ mobileNumber: '12', text: 'x', deadline: inAMinute(), self }));
     expect(codeOf(failure)).toBe('INVALID_NUMBER');
     expect(exsignText(failure.cause)).toBe(wording);
-    expect(failure.facts).toEqual({ duplicateOf: undefined });
+    expect(failure.known).toEqual({ duplicateOf: undefined });
     expect(routed).toEqual([]);
-    expect(() => sms.checkNumber('12')).toThrow(expect.objectContaining({ code: 'INVALID_NUMBER', defaultRegion }));
+    expect(() => sms.checkNumber('12')).toThrow(expect.objectContaining({ code: 'INVALID_NUMBER', facts: { defaultRegion } }));
     expect(() => sms.checkNumber(NUMBER)).not.toThrow();
   });
 
@@ -97,10 +97,10 @@ describe('SMS service', () => {
     const { sms, choose } = service({ maxSegments: 1 });
     const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'x'.repeat(200), deadline: inAMinute(), self }));
     expect(codeOf(failure)).toBe('TEXT_TOO_LONG');
-    expect(failure.cause).toMatchObject({ segments: 2, limit: 1 });
+    expect(failure.cause).toMatchObject({ kind: 'text-too-long', facts: { segments: 2, limit: 1 } });
     expect(exsignText(failure.cause)).toBe('MessageText needs 2 SMS parts; the limit is 1');
-    expect(failure.facts).toMatchObject({ to: '+44*******456', numberHash: 'abababababababab', segments: 2 });
-    expect(failure.facts.parts).toBeUndefined();
+    expect(failure.known).toMatchObject({ to: '+44*******456', numberHash: 'abababababababab', segments: 2 });
+    expect(failure.known.parts).toBeUndefined();
     expect(choose).not.toHaveBeenCalled();
   });
 
@@ -110,8 +110,8 @@ describe('SMS service', () => {
     const { sms } = service({ maxSegments: 1, chosen: async () => latin1.target });
     const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'x'.repeat(150), deadline: inAMinute(), self }));
     expect(codeOf(failure)).toBe('TEXT_TOO_LONG');
-    expect(failure.facts).toMatchObject({ segments: 2 });
-    expect(failure.facts.smsc).toBeUndefined();
+    expect(failure.known).toMatchObject({ segments: 2 });
+    expect(failure.known.smsc).toBeUndefined();
     expect(latin1.sent).toHaveLength(0);
   });
 
@@ -120,21 +120,21 @@ describe('SMS service', () => {
     const { sms } = service({ chosen: async () => Promise.reject(error) });
     const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'x'.repeat(200), deadline: inAMinute(), self }));
     expect(failure.cause).toBe(error);
-    expect(failure.facts).toMatchObject({ smsc: 'primary', segments: 2 });
-    expect(failure.facts.parts).toEqual([
+    expect(failure.known).toMatchObject({ smsc: 'primary', segments: 2 });
+    expect(failure.known.parts).toEqual([
       { error, at: expect.any(Number) },
       { error, at: expect.any(Number) },
     ]);
   });
 
   it('a part refused by the SMSC fails the message with every part’s outcome, the accepted ones included', async () => {
-    const rejected = new SmscRejectedError(0x08);
+    const rejected = smscRejected(0x08);
     const { target } = fakeTarget('primary', 0, (part) => (part === 1 ? { error: rejected, at: 2000 } : { smscMessageId: `id-${part}`, at: 1000 }));
     const { sms } = service({ primary: target });
     const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'x'.repeat(200), deadline: inAMinute(), self }));
     expect(failure.cause).toBe(rejected);
-    expect(failure.facts).toMatchObject({ smsc: 'primary', encoding: 'gsm7', segments: 2 });
-    expect(failure.facts.parts).toEqual([
+    expect(failure.known).toMatchObject({ smsc: 'primary', encoding: 'gsm7', segments: 2 });
+    expect(failure.known.parts).toEqual([
       { smscMessageId: 'id-0', at: 1000 },
       { error: rejected, at: 2000 },
     ]);
@@ -143,14 +143,14 @@ describe('SMS service', () => {
   describe('with the abuse guard', () => {
     it('hands it the full hash and this request; a refusal sends nothing and carries what was known', async () => {
       const { target, sent } = fakeTarget('primary');
-      const refusal = new RateLimitedError('NUMBER_RATE_LIMITED', 3, 600_000, 1000);
+      const refusal = new GatewayError('rate-limited', { code: 'NUMBER_RATE_LIMITED', limit: 3, windowMs: 600_000, retryAfterMs: 1000, hiddenDigits: 0 });
       const run = jest.fn(async (): Promise<Guarded> => Promise.reject(refusal));
       const { sms } = service({ primary: target, guard: () => ({ run }) });
       const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'code', deadline: 123, self }));
       expect(run).toHaveBeenCalledWith(expect.objectContaining({ e164: NUMBER, hash: 'abababababababab13' }), 'code', self, expect.any(Function), 123);
       expect(failure.cause).toBe(refusal);
-      expect(failure.facts).toMatchObject({ to: '+44*******456', segments: 1 });
-      expect(failure.facts.parts).toBeUndefined();
+      expect(failure.known).toMatchObject({ to: '+44*******456', segments: 1 });
+      expect(failure.known.parts).toBeUndefined();
       expect(sent).toHaveLength(0);
     });
 
@@ -170,7 +170,7 @@ describe('SMS service', () => {
       const { sms } = service({ guard: () => ({ run: async () => ({ result: Promise.reject(error), duplicateOf: first }) }) });
       const failure = await failureOf(sms.send({ mobileNumber: NUMBER, text: 'code', deadline: inAMinute(), self }));
       expect(failure.cause).toBe(error);
-      expect(failure.facts.duplicateOf).toBe(first);
+      expect(failure.known.duplicateOf).toBe(first);
     });
   });
 });
