@@ -90,7 +90,8 @@ export function createSendPath(deps: SendPathDeps) {
           duplicateOf = (message as SendResult).duplicateOf;
         } catch (err) {
           if (!(err instanceof SendFailure)) throw err;
-          ({ duplicateOf, ...message } = err.known);
+          message = err.known;
+          duplicateOf = err.known.duplicateOf;
           throw err.cause;
         } finally {
           // Recorded before answering, so the id in the answer can be looked up at once.
