@@ -93,7 +93,9 @@ export function createGateway(config: Config, logger: Logger, role: GatewayRole 
       goOn();
     }
     const smscs = withSimulator(smscSettings(config), simulatorUrl).map((smsc) => shareOf(smsc, role.worker));
-    const p = (parts = assembleParts({ config, logger, metrics, state, smscs, worker: role.worker, draining: () => draining }));
+    const smtpIngress = config.smtp.port === null ? undefined : (await import('./smtp/smtp-ingress')).createSmtpIngress;
+    goOn();
+    const p = (parts = assembleParts({ config, logger, metrics, state, smscs, worker: role.worker, draining: () => draining, smtpIngress }));
 
     const statuses = p.statuses;
     if (statuses) {

@@ -22,7 +22,7 @@ import { createSmsTarget } from './smpp/sms-target';
 import { hashMessage, hashNumber } from './sms/number-hash';
 import { createSendPath } from './sms/send-path';
 import { createSmsService } from './sms/sms-service';
-import { createSmtpIngress } from './smtp/smtp-ingress';
+import type { createSmtpIngress } from './smtp/smtp-ingress';
 import type { GatewayState } from './store/gateway-state';
 import type { MessageRecord } from './store/message-store';
 
@@ -36,6 +36,8 @@ export interface PartsInput {
   worker: WorkerRole | undefined;
   /** Set once stop() began: new requests are refused, readiness drops. */
   draining(): boolean;
+  /** The SMTP ingress's factory, loaded only when SMSGW_SMTP_PORT is set (its mail libraries cost 11 MB of memory). */
+  smtpIngress?: typeof createSmtpIngress;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface PartsInput {
  * binds or opens: app.ts does that, in order. Returns the parts app.ts starts and stops, and the
  * settings a reload can swap.
  */
-export function assembleParts({ config, logger, metrics, state, smscs: shares, worker, draining }: PartsInput) {
+export function assembleParts({ config, logger, metrics, state, smscs: shares, worker, draining, smtpIngress }: PartsInput) {
   const { store } = state;
   const poster = config.dlr.callbackUrl
     ? createReceiptCallback({
@@ -175,9 +177,9 @@ export function assembleParts({ config, logger, metrics, state, smscs: shares, w
     },
   });
   const smtp =
-    config.smtp.port === null
+    config.smtp.port === null || !smtpIngress
       ? undefined
-      : createSmtpIngress({
+      : smtpIngress({
           logger,
           host: config.smtp.host,
           port: config.smtp.port,

@@ -8,7 +8,6 @@ import type { CounterStore } from './counter-store';
 import { createMemoryCounterStore } from './memory-counter-store';
 import type { MessageRecord, MessageStore } from './message-store';
 import { openMessageStore } from './open-store';
-import { openSharedState } from './shared-state';
 
 /** Where final message statuses go to be posted: the receipt callback, or a queue in front of it. */
 export type StatusQueue = Pick<Poster, 'notify' | 'stop'> & { start?(): void };
@@ -59,6 +58,8 @@ export async function openGatewayState(config: Config, logger: Logger, metrics: 
       close: () => store.close(),
     };
   }
+  // Loaded only with Redis configured: ioredis costs 6 MB of memory.
+  const { openSharedState } = await import('./shared-state');
   const shared = await openSharedState(config, logger, metrics, onRecordFlushed);
   try {
     // Without a configured key, instances sharing Redis share the key it holds (outside production).
