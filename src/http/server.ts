@@ -37,7 +37,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const route = createExsignRoute(deps);
   const router = new Router();
 
-  router.post(deps.exsignPath, async (ctx) => {
+  const exsign = async (ctx: Context): Promise<void> => {
     let answer;
     try {
       answer = await route.handle({
@@ -59,7 +59,8 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     ctx.set('X-Message-Id', answer.messageId);
     // The rest of an oversized body is being drained; the connection is not reused after it.
     if (answer.code === 'BODY_TOO_LARGE') ctx.set('Connection', 'close');
-  });
+  };
+  router.post(deps.exsignPath, exsign);
   router.all(deps.exsignPath, (ctx) => {
     ctx.status = 200;
     ctx.body = methodNotAllowed(ctx.method);
@@ -79,6 +80,10 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
 
   const app = new Koa();
   app.silent = true; // every route answers its errors itself; nothing should reach koa's stderr logger
+  // The ExSign POST, nearly every request, is matched before the router, which composes its
+  // middleware chain per request: 2.5 µs of a 25 µs koa floor, measured. Other spellings of the
+  // path (a trailing slash, other case) still reach the same handler through the router.
+  app.use((ctx, next) => (ctx.method === 'POST' && ctx.path === deps.exsignPath ? exsign(ctx) : next()));
   app.use(router.routes());
   app.use((ctx: Context) => {
     ctx.status = 404;

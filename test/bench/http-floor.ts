@@ -24,13 +24,19 @@ function bareListener(): RequestListener {
 }
 
 function koaListener(): RequestListener {
-  const router = new Router();
-  router.post('/exsign/sms', async (ctx) => {
+  // As the gateway serves it: the ExSign POST matched ahead of the router, the router behind it.
+  const exsign = async (ctx: Koa.Context): Promise<void> => {
     await readJsonBody(ctx.req, BODY_LIMIT_BYTES);
-    ctx.type = 'application/json; charset=utf-8';
+    ctx.set('Content-Type', 'application/json; charset=utf-8');
     ctx.body = ANSWER;
+  };
+  const router = new Router();
+  router.post('/exsign/sms', exsign);
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
   });
   const app = new Koa();
+  app.use((ctx, next) => (ctx.method === 'POST' && ctx.path === '/exsign/sms' ? exsign(ctx) : next()));
   app.use(router.routes());
   const handle = app.callback();
   return (req, res) => void handle(req, res);
