@@ -4,7 +4,7 @@
 // against a fake SMSC on loopback, until /readyz is 200 and an OTP goes through. Its npm ci compiles
 // better-sqlite3 (about 2 minutes here), so it is not part of `npm test`: `npm run test:install`
 // runs it, and .ci/run does so after the suite.
-import { spawn, execFileSync, type SpawnOptions } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startFakeSmsc } from '../support/fake-smsc';
 import { sms, waitFor } from '../support/gateway';
+import { runCommand } from '../support/run-command';
 
 const root = path.resolve(__dirname, '../..');
 const NPM_CI_TIMEOUT_MS = 8 * 60_000;
@@ -34,16 +35,6 @@ function withLocalValues(recipe: string[], values: Record<string, string>): stri
   });
   expect([...replaced].sort()).toEqual(Object.keys(values).sort());
   return lines.join('\n');
-}
-
-async function run(command: string, args: string[], options: SpawnOptions): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const [status] = (await once(child, 'close')) as [number | null];
-  return { status, stdout, stderr };
 }
 
 test(
@@ -119,7 +110,7 @@ test(
       // The operator CLI of the same install, through npx, with the recipe's settings.
       const settings = script.split('\n').filter((line) => line.startsWith('export ')).join('\n');
       // Not spawnSync: the fake SMSC lives in this process and must keep answering.
-      const cli = await run('sh', ['-c', `${settings}\nnpx smsgw check-bind && npx smsgw send --to +447400123457 --text 'Your code is 9034'`], {
+      const cli = await runCommand('sh', ['-c', `${settings}\nnpx smsgw check-bind && npx smsgw send --to +447400123457 --text 'Your code is 9034'`], {
         cwd: clone,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, SMSGW_HTTP_PORT: new URL(gatewayUrl).port },
       });

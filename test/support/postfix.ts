@@ -3,22 +3,16 @@
 // loopback port of its own. It is started and stopped through its own configuration directory
 // (`postfix -c DIR start|stop`, then its master's PID is waited for), so a system Postfix, if the
 // machine runs one, is neither used nor touched.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './fake-smsc';
+import { runCommand, type CommandRun } from './run-command';
 import { eventually } from './status-api';
 import { hasRootTool } from './tools';
 
 export const hasPostfix = hasRootTool('postconf', ['-d', 'mail_version']);
 
-export interface CommandRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface PrivatePostfix {
   /** Its config_directory: main.cf and master.cf are there. */
@@ -34,15 +28,7 @@ export interface PrivatePostfix {
   stop(): Promise<void>;
 }
 
-async function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandRun> {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const [status] = (await once(child, 'close')) as [number | null];
-  return { status, stdout, stderr };
-}
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandRun> => runCommand(command, args, { env });
 
 const alive = (pid: number) => {
   try {
