@@ -121,7 +121,7 @@ export function namingFields(
     case 'invalid-number':
       return err.facts.defaultRegion
         ? `${names.number} is not a valid phone number (E.164, or national for ${err.facts.defaultRegion})`
-        : `${names.number} is not a valid phone number in international format (E.164, e.g. +447911123456)`;
+        : `${names.number} is not a valid phone number in international format (E.164, e.g. +447400123456)`;
     case 'destination-refused': {
       const { code, destination, allowed } = err.facts;
       if (code === 'NOT_MOBILE') return `${names.number} refused: it is a ${(destination.numberType ?? 'unknown').toLowerCase().replace(/_/g, '-')} number; only mobile numbers are accepted`;

@@ -39,7 +39,7 @@ test.each<[GatewayError, string]>([
   [fail('invalid-field', { problem: 'not-a-string', field: 'MessageText' }), 'MessageText must be a string'],
   [fail('empty-text', { source: 'text' }), 'MessageText is empty'],
   [fail('text-too-long', { segments: 7, limit: 6 }), 'MessageText needs 7 SMS parts; the limit is 6'],
-  [fail('invalid-number', { defaultRegion: '' }), 'MobileNumber is not a valid phone number in international format (E.164, e.g. +447911123456)'],
+  [fail('invalid-number', { defaultRegion: '' }), 'MobileNumber is not a valid phone number in international format (E.164, e.g. +447400123456)'],
   [fail('invalid-number', { defaultRegion: 'GB' }), 'MobileNumber is not a valid phone number (E.164, or national for GB)'],
   [fail('destination-refused', { code: 'COUNTRY_NOT_ALLOWED', destination: FR, allowed: { everyCountry: false, listed: ['GB', 'GG'] } }), 'MobileNumber refused: country FR is not allowed (allowed: GB, GG)'],
   [

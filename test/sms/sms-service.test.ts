@@ -80,7 +80,7 @@ describe('SMS service', () => {
   });
 
   it.each([
-    ['', 'MobileNumber is not a valid phone number in international format (E.164, e.g. +447911123456)'],
+    ['', 'MobileNumber is not a valid phone number in international format (E.164, e.g. +447400123456)'],
     ['GB', 'MobileNumber is not a valid phone number (E.164, or national for GB)'],
   ])('refuses a number nothing can be sent to (default region "%s"), before routing', async (defaultRegion, wording) => {
     const { sms, routed } = service({ defaultRegion });

@@ -20,7 +20,7 @@ test.each([
   [throttled(0x58), '451 4.4.5 SMSC throttling (ESME_RTHROTTLED (0x58)): sending paused, message not sent before the request deadline'],
   [smscRejected(0x08, false, true), '451 4.4.5 SMSC rejected the message: ESME_RSYSERR (0x08)'],
   [smscRejected(0x0b), '550 5.0.0 SMSC rejected the message: ESME_RINVDSTADR (0x0B)'],
-  [fail('invalid-number', { defaultRegion: '' }), '550 5.1.1 Recipient number is not a valid phone number in international format (E.164, e.g. +447911123456)'],
+  [fail('invalid-number', { defaultRegion: '' }), '550 5.1.1 Recipient number is not a valid phone number in international format (E.164, e.g. +447400123456)'],
   [fail('invalid-number', { defaultRegion: 'GB' }), '550 5.1.1 Recipient number is not a valid phone number (E.164, or national for GB)'],
   [fail('text-too-long', { segments: 7, limit: 6 }), '550 5.3.4 Text needs 7 SMS parts; the limit is 6'],
   [fail('empty-text', { source: 'text' }), '550 5.6.0 Text is empty'],
