@@ -56,7 +56,7 @@ function pump(): void {
       source_addr: '12345',
       dest_addr_ton: 1,
       dest_addr_npi: 1,
-      destination_addr: `447911${String(i % 1000000).padStart(6, '0')}`,
+      destination_addr: `447400${String(i % 1000000).padStart(6, '0')}`,
       esm_class: 0,
       registered_delivery: registeredDelivery,
       data_coding: 0,

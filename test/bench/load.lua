@@ -90,7 +90,7 @@ local function url_encode(s)
 end
 
 local function request_for(i)
-  local number = string.format("447911%06d", i % 300000) -- +44 7911 0/1/2xxxxx: valid UK mobiles
+  local number = string.format("447400%06d", i % 300000) -- +44 7400 000000-299999: all GB mobiles to libphonenumber
   if kind == "sendsms" then
     return wrk.format("GET", path .. "?username=tester&password=foobar&from=12345&to=" .. number ..
       "&text=" .. url_encode(text_for(i)))
