@@ -323,7 +323,7 @@ describe('with the SQLite store', () => {
     // Positive controls: the masked number and the held receipt's id are there, so these are the right bytes.
     expect(bytes.includes(Buffer.from('+44*******456'))).toBe(true);
     expect(bytes.includes(Buffer.from('UNKNOWN-1'))).toBe(true);
-    for (const secret of [otp, 'ExSign code', '447911123456']) {
+    for (const secret of [otp, 'ExSign code', '447400123456']) {
       for (const form of forms(secret)) expect(bytes.includes(form)).toBe(false);
     }
     await gw.stop(); // checkpoints the WAL into the main file

@@ -31,7 +31,7 @@ describe('ExSign contract over HTTP → SMPP', () => {
     expect(smsc.submits).toHaveLength(1);
     const [submit] = smsc.submits;
     expect(submit).toMatchObject({
-      destinationAddr: '447911123456',
+      destinationAddr: '447400123456',
       destTon: 1,
       destNpi: 1,
       sourceAddr: 'ExSign',
@@ -45,9 +45,9 @@ describe('ExSign contract over HTTP → SMPP', () => {
   });
 
   it('accepts a national number through SMSGW_DEFAULT_REGION and sends international digits', async () => {
-    const res = await gw.post(sms('code 1', '07911 123456'));
+    const res = await gw.post(sms('code 1', '07400 123456'));
     expect(res.json.IsSuccess).toBe(true);
-    expect(smsc.submits[0]!.destinationAddr).toBe('447911123456');
+    expect(smsc.submits[0]!.destinationAddr).toBe('447400123456');
   });
 
   it('sends GSM extension characters as escape pairs with data_coding 0', async () => {
@@ -108,12 +108,12 @@ describe('ExSign contract over HTTP → SMPP', () => {
       ['no Authorization header', () => gw.post(sms('1'), { authorization: '' }), /Authorization header missing/],
       ['wrong token', () => gw.post(sms('1'), { authorization: tokenHeader('not-the-token') }), /token not accepted/],
       ['wrong scheme', () => gw.post(sms('1'), { authorization: `Bearer ${Buffer.from(TEST_TOKEN).toString('base64')}` }), /token not accepted/],
-      ['malformed JSON', () => gw.post('{"MobileNumber": "+447911123456", "MessageText": '), /not valid JSON/],
+      ['malformed JSON', () => gw.post('{"MobileNumber": "+447400123456", "MessageText": '), /not valid JSON/],
       ['a JSON array', () => gw.post('[1,2]'), /must be a JSON object/],
       ['missing MobileNumber', () => gw.post({ MessageText: 'hi' }), /MobileNumber is missing/],
-      ['missing MessageText', () => gw.post({ MobileNumber: '+447911123456' }), /MessageText is missing/],
-      ['numeric MobileNumber', () => gw.post({ MobileNumber: 447911123456, MessageText: 'hi' }), /MobileNumber must be a string/],
-      ['non-string MessageText', () => gw.post({ MobileNumber: '+447911123456', MessageText: ['hi'] }), /MessageText must be a string/],
+      ['missing MessageText', () => gw.post({ MobileNumber: '+447400123456' }), /MessageText is missing/],
+      ['numeric MobileNumber', () => gw.post({ MobileNumber: 447400123456, MessageText: 'hi' }), /MobileNumber must be a string/],
+      ['non-string MessageText', () => gw.post({ MobileNumber: '+447400123456', MessageText: ['hi'] }), /MessageText must be a string/],
       ['empty text', () => gw.post(sms('   ')), /MessageText is empty/],
       ['invalid number', () => gw.post(sms('hi', '+44 12')), /not a valid phone number/],
       ['letters as number', () => gw.post(sms('hi', 'call me')), /not a valid phone number/],
@@ -216,7 +216,7 @@ describe('ExSign contract over HTTP → SMPP', () => {
     expect(last).toMatchObject({ to: '+44*******456', segments: 1, encoding: 'gsm7', outcome: 'SUCCESS', smsc: 'default' });
     expect(typeof last.latencyMs).toBe('number');
     expect(gw.logs.text).not.toContain('55443322');
-    expect(gw.logs.text).not.toContain('447911123456');
+    expect(gw.logs.text).not.toContain('447400123456');
     expect(gw.logs.text).not.toContain(TEST_TOKEN);
     expect(gw.logs.text).not.toContain(Buffer.from(TEST_TOKEN).toString('base64'));
     expect(gw.logs.text).not.toContain('secret12');

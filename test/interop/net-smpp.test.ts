@@ -62,9 +62,9 @@ describeInterop('interop with a Net::SMPP (Perl) SMSC', () => {
 
   it('submits a GSM 03.38 message as unpacked septets (data_coding 0)', async () => {
     const before = submits().length;
-    expect((await gw.post(sms('Code @£ 42', '+447911123456'))).json).toEqual({ IsSuccess: true, ErrorDetails: '' });
+    expect((await gw.post(sms('Code @£ 42', '+447400123456'))).json).toEqual({ IsSuccess: true, ErrorDetails: '' });
     const [submit] = submits().slice(before);
-    expect(submit).toMatchObject({ destination_addr: '447911123456', dest_addr_ton: 1, source_addr: 'ExSign', source_addr_ton: 5, esm_class: 0, data_coding: 0, registered_delivery: 1 });
+    expect(submit).toMatchObject({ destination_addr: '447400123456', dest_addr_ton: 1, source_addr: 'ExSign', source_addr_ton: 5, esm_class: 0, data_coding: 0, registered_delivery: 1 });
     expect(submit!.short_message_hex).toBe('436f6465200001203432'); // '@' = 0x00, '£' = 0x01
   });
 

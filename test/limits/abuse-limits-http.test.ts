@@ -80,7 +80,7 @@ describe('OTP-abuse limits over HTTP (limits on, GB default region)', () => {
     expect((await gw.post(sms('Your code is 7070', number))).json.IsSuccess).toBe(true);
   });
 
-  it('country allowlist defaults to SMSGW_DEFAULT_REGION: other countries and non-geographic numbers are refused', async () => {
+  it('country allowlist defaults to SMSGW_DEFAULT_REGION: other countries (Guernsey too, though it shares +44) and non-geographic numbers are refused', async () => {
     const cases: [string, RegExp | null][] = [
       [mobile(13), null],
       ['07400 143456', null],

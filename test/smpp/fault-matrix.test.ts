@@ -29,8 +29,8 @@ async function setup(options: SimulatorOptions, env: Record<string, string> = {}
   return { smsc: fake.smsc, gw, proxy: proxy! };
 }
 
-/** +44 7911 12345N: distinct real-shaped numbers whose masked form ends in the last four digits. */
-const number = (i: number) => `+44791112${String(3400 + i).padStart(4, '0')}`;
+/** +44 7400 1234NN: distinct GB mobiles that differ in the last three digits, the part a masked number shows. */
+const number = (i: number) => `+44740012${String(3400 + i).padStart(4, '0')}`;
 const requestLogs = (gw: TestGateway) => gw.logs.records().filter((r) => r.msg === 'exsign request');
 
 describe('SMPP fault matrix', () => {

@@ -25,7 +25,7 @@ async function setup(options: SimulatorOptions, env: Record<string, string> = {}
   return { smsc: fake.smsc, gw };
 }
 
-const number = (i: number) => `+44791112${String(i % 10000).padStart(4, '0')}`;
+const number = (i: number) => `+44740012${String(i % 10000).padStart(4, '0')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Room past a deadline for a busy machine; a request that waited for the storm to end takes seconds more. */
 const LOAD_ROOM_MS = 1000;

@@ -113,12 +113,12 @@ describe('routing by destination prefix', () => {
     });
     await waitFor(() => allBound(gw), 'both SMSCs bound');
     const results = await Promise.all([
-      gw.post(sms('Code 111', '+44 7911 123456')),
+      gw.post(sms('Code 111', '+44 7400 123456')),
       gw.post(sms('Code 222', '+33 6 12 34 56 78')),
       gw.post(sms('Code 333', '+49 1512 3456789')), // no route: every SMSC in config order, home first
     ]);
     expect(results.every((r) => r.json.IsSuccess)).toBe(true);
-    expect(uk.smsc.submits.map((s) => [s.destinationAddr, s.sourceAddr, s.sourceTon, s.dataCoding])).toEqual([['447911123456', 'UKBANK', 5, 3]]);
+    expect(uk.smsc.submits.map((s) => [s.destinationAddr, s.sourceAddr, s.sourceTon, s.dataCoding])).toEqual([['447400123456', 'UKBANK', 5, 3]]);
     expect(home.smsc.submits.map((s) => [s.destinationAddr, s.sourceAddr, s.dataCoding]).sort()).toEqual([
       ['33612345678', 'ExSign', 0],
       ['4915123456789', 'ExSign', 0],
@@ -145,7 +145,7 @@ describe('several binds to one SMSC', () => {
     const gw = await gateway(url, { SMSGW_SMSC_SESSIONS: '3', SMSGW_SMSC_WINDOW: '2' });
     await waitFor(() => allBound(gw), 'three sessions bound');
     expect(smsc.bindAttempts.map((b) => b.command)).toEqual(['bind_transceiver', 'bind_transceiver', 'bind_transceiver']);
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => gw.post(sms(`code ${i}`, `+44791112${String(3400 + i)}`))));
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => gw.post(sms(`code ${i}`, `+44740012${String(3400 + i)}`))));
     expect(results.every((r) => r.json.IsSuccess)).toBe(true);
     expect([...bySession.values()].sort()).toEqual([4, 4, 4]);
   });

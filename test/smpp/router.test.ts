@@ -48,7 +48,7 @@ describe('router', () => {
   });
 
   it('takes the longest matching prefix; unmatched numbers may use every SMSC in configured order', () => {
-    expect(router.candidates('447911123456').map((c) => c.name)).toEqual(['uk', 'global']);
+    expect(router.candidates('447812345678').map((c) => c.name)).toEqual(['uk', 'global']);
     expect(router.candidates('447400123456').map((c) => c.name)).toEqual(['backup']);
     expect(router.candidates('33612345678').map((c) => c.name)).toEqual(['global', 'uk', 'backup']);
   });

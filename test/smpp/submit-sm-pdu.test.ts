@@ -8,7 +8,7 @@ describe('encodeSubmitSm', () => {
     source_addr: 'ExSign',
     dest_addr_ton: 1,
     dest_addr_npi: 1,
-    destination_addr: '447911123456',
+    destination_addr: '447400123456',
     esm_class: 0x40,
     registered_delivery: 1,
     data_coding: 8,
@@ -43,7 +43,7 @@ describe('encodeSubmitSm', () => {
     const ours = encodeSubmitSm(fields)!;
     ours.sequence_number = 42;
     const decoded = new PDU(ours.toBuffer());
-    expect(decoded).toMatchObject({ command: 'submit_sm', sequence_number: 42, destination_addr: '447911123456', data_coding: 8, esm_class: 0x40 });
+    expect(decoded).toMatchObject({ command: 'submit_sm', sequence_number: 42, destination_addr: '447400123456', data_coding: 8, esm_class: 0x40 });
   });
 
   it('leaves fields it does not know to the library', () => {

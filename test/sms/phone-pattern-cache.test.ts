@@ -5,11 +5,11 @@ import type { CountryCode } from 'libphonenumber-js/max';
 type Library = Pick<typeof import('libphonenumber-js/max'), 'parsePhoneNumberFromString'>;
 
 const INPUTS: [string, CountryCode | undefined][] = [
-  ['+447911123456', undefined], // GG by libphonenumber, shares +44 with GB
+  ['+447911123456', undefined], // Guernsey on purpose: GG by libphonenumber, shares +44 with GB
   ['+447400123456', undefined],
   ['+442079460000', undefined], // London fixed line
   ['+447700900123', undefined], // drama range: invalid
-  ['07911 123456', 'GB'],
+  ['07911 123456', 'GB'], // the same Guernsey number, national form with GB as the default region
   ['+4915112345678', undefined],
   ['+33612345678', undefined],
   ['+12025550123', undefined],

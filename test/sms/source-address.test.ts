@@ -4,8 +4,8 @@ describe('sourceAddress', () => {
   it.each([
     ['ExSign', { addr: 'ExSign', ton: 5, npi: 0 }],
     ['12345', { addr: '12345', ton: 3, npi: 0 }],
-    ['+447911123456', { addr: '447911123456', ton: 1, npi: 1 }],
-    ['447911123456', { addr: '447911123456', ton: 1, npi: 1 }],
+    ['+447400123456', { addr: '447400123456', ton: 1, npi: 1 }],
+    ['447400123456', { addr: '447400123456', ton: 1, npi: 1 }],
   ])('%s → %j', (sender, expected) => {
     expect(sourceAddress(sender)).toEqual(expected);
   });

@@ -104,7 +104,7 @@ export async function withGateway(smscUrl: string, env: Record<string, string>, 
   }
 }
 
-export const sms = (text: string, number = '+447911123456') => ({ MobileNumber: number, MessageText: text });
+export const sms = (text: string, number = '+447400123456') => ({ MobileNumber: number, MessageText: text });
 
 /** Polls until `predicate` holds or `timeoutMs` passes (then fails with `what`). */
 export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {

@@ -11,14 +11,14 @@ import { sms, tokenHeader, waitFor, type TestGateway } from '../support/gateway'
 
 const { ESME_RINVDSTADR, ESME_ROK, ESME_RTHROTTLED } = COMMAND_STATUS;
 
-/** Real-shaped UK mobiles (not the gateway's own example number); the fake SMSC answers by destination. */
+/** GB mobiles, none of them the gateway's own example number (+447400123456); the fake SMSC answers by destination. */
 export const NUMBERS = {
-  ok: '+447911123460',
-  rejected: '+447911123457',
+  ok: '+447400123460',
+  rejected: '+447400123457',
   /** Every odd submit_sm to it is answered ESME_RTHROTTLED, every even one ESME_ROK. */
-  throttled: '+447911123458',
+  throttled: '+447400123458',
   /** Answered ESME_ROK, but only after twice the gateway's response timeout. */
-  slow: '+447911123459',
+  slow: '+447400123459',
 } as const;
 
 /** What the plan below must produce; the counts follow from the messages it sends. */
