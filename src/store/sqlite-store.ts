@@ -18,6 +18,12 @@ const SMSC_ID_COLUMNS = 6;
 // the event loop, before the write fails and a receipt is answered ESME_RX_T_APPN.
 const BUSY_TIMEOUT_MS = 250;
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+// Group commit when busy: after a commit of at least this many writes, the next batch stays open
+// this long, so more messages share a commit and its WAL pages. Measured on a saturated gateway
+// (the reference harness's load): 159 -> 135 µs of CPU per message. A gateway that is not busy
+// (1,000 req/s: one write per commit) still commits on the next turn, adding no latency.
+const BUSY_BATCH_WRITES = 4;
+const BUSY_COMMIT_WINDOW_MS = 2;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS messages (
@@ -87,7 +93,7 @@ const canonicalHeldKey = (key: string) => `c:${key}`;
  *
  * Writes are applied at once inside a transaction that is committed on the next turn of the
  * event loop, so everything written in one turn shares one commit (a commit per message measured
- * 100-200 µs; batched, 15-40 µs). Each write resolves only after its commit, and reads on the
+ * 100-200 µs; batched, 15-40 µs); when busy, a batch stays open a little longer (BUSY_COMMIT_WINDOW_MS). Each write resolves only after its commit, and reads on the
  * same connection see writes not yet committed. Every write is atomic on its own (a savepoint, or
  * statements undone by hand), so a failing one leaves the rest of the batch intact.
  * synchronous=NORMAL: a commit survives a process crash; a power cut can lose the last few.
@@ -154,7 +160,22 @@ export function openSqliteStore(dataDir: string, opts: { log?: StoreLog } = {}):
   };
 
   let waiters: Waiter[] = [];
-  let commitTimer: NodeJS.Immediate | undefined;
+  /** Set while a batch is open: cancels its scheduled commit. */
+  let commitTimer: (() => void) | undefined;
+  let lastBatchWrites = 0;
+  function scheduleCommit(): void {
+    if (lastBatchWrites >= BUSY_BATCH_WRITES) {
+      const timer = setTimeout(commit, BUSY_COMMIT_WINDOW_MS);
+      commitTimer = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(commit);
+      commitTimer = () => clearImmediate(immediate);
+    }
+  }
+  function cancelCommit(): void {
+    commitTimer?.();
+    commitTimer = undefined;
+  }
   // Held receipts are rare: knowing there are none saves a query per new record. Changed only by
   // writes that succeeded, and recounted whenever a batch is lost.
   let heldCount = sql.countHeld.get()!.n;
@@ -190,6 +211,7 @@ export function openSqliteStore(dataDir: string, opts: { log?: StoreLog } = {}):
     }
     const batch = waiters;
     waiters = [];
+    lastBatchWrites = batch.length;
     for (const waiter of batch) waiter.resolve();
   }
 
@@ -202,14 +224,14 @@ export function openSqliteStore(dataDir: string, opts: { log?: StoreLog } = {}):
     try {
       if (!db.inTransaction) {
         sql.begin.run();
-        commitTimer = setImmediate(commit);
+        scheduleCommit();
       }
       const result = selfAtomic ? op() : db.transaction(op)();
       return new Promise<T>((resolve, reject) => waiters.push({ resolve: () => resolve(result), reject }));
     } catch (err) {
       // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the batch is lost.
       if (!db.inTransaction && commitTimer) {
-        clearImmediate(commitTimer);
+        cancelCommit();
         loseBatch(err);
       }
       return Promise.reject(err);
@@ -365,7 +387,7 @@ export function openSqliteStore(dataDir: string, opts: { log?: StoreLog } = {}):
     async close() {
       if (!db.open) return;
       if (commitTimer) {
-        clearImmediate(commitTimer);
+        cancelCommit();
         commit();
       }
       // The last connection to close checkpoints the whole WAL: that must be this one.

@@ -264,6 +264,41 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('commits on the next turn when idle, and holds a batch open 2 ms while busy so more writes share its commit', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir);
+    const other = new Database(path.join(dir, STORE_FILE), { readonly: true });
+    const committed = () => (other.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+    try {
+      // Idle (no commit yet): four writes of one turn commit on the next turn, no time passing.
+      const burst = Array.from({ length: 4 }, (_, i) => store.create(record(`b${i}`, [`B${i}`])));
+      jest.advanceTimersByTime(0);
+      await Promise.all(burst);
+      expect(committed()).toBe(4);
+
+      // Busy (the last commit had 4 writes): the next batch waits for the window.
+      let done = false;
+      const next = store.create(record('n1', ['N1'])).then(() => (done = true));
+      jest.advanceTimersByTime(1);
+      await Promise.resolve();
+      expect({ done, committed: committed() }).toEqual({ done: false, committed: 4 });
+      jest.advanceTimersByTime(1);
+      await next;
+      expect(committed()).toBe(5);
+
+      // Idle again (the last commit had one write): the next turn commits.
+      const single = store.create(record('s1', ['S1']));
+      jest.advanceTimersByTime(0);
+      await single;
+      expect(committed()).toBe(6);
+    } finally {
+      jest.useRealTimers();
+      other.close();
+      await store.close();
+    }
+  });
+
   it('undoes a record whose SMSC ids could not be stored, and keeps the rest of the batch', async () => {
     const dir = tempDir();
     const store = openSqliteStore(dir);
