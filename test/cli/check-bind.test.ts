@@ -1,9 +1,11 @@
 // `smsgw check-bind` as a real process against fake SMSCs on loopback: one that accepts, one that
-// refuses the password, one that never answers the bind, one over TLS, and a list of SMSCs.
+// refuses the password, one that never answers the bind, one over TLS, and a list of SMSCs; then as
+// an operator runs it on a service host, with the unit's env file and credentials directory.
 import { readFileSync } from 'node:fs';
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
 import { runCli } from '../support/cli';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
+import { serviceHost } from '../support/service-host';
 import { createTestPki, hasOpenssl } from '../support/test-certs';
 
 const PASSWORD = 'carrier-pw-7c1e90';
@@ -129,5 +131,48 @@ describe('smsgw check-bind', () => {
     } finally {
       pki.remove();
     }
+  });
+});
+
+describe('smsgw check-bind with the service host\'s files (--env-file, --credentials)', () => {
+  /** smsgw.env from deploy/smsgw.env.example, pointed at `url`; the SMPP password in the credentials directory. */
+  function host(url: string, smppPassword: string) {
+    const files = serviceHost(smppPassword, { SMSGW_SMSC_URL: url, SMSGW_SMSC_SYSTEM_ID: 'acme-otp' });
+    stops.push(async () => files.remove());
+    return files;
+  }
+  const printed = (run: { stdout: string; stderr: string }) => run.stdout + run.stderr;
+
+  it('binds with the password from the credentials directory, with nothing in the environment; exit 0; no secret printed, --json and --verbose included', async () => {
+    const { smsc, url } = await fakeSmsc({ systemId: 'acme-otp', password: PASSWORD });
+    const seen = recordPdus(smsc);
+    const files = host(url, PASSWORD);
+    // As the README writes it (options first), and as the command's own options.
+    const text = await runCli(['--env-file', files.envFile, '--credentials', files.credentials, 'check-bind', '--verbose']);
+    expect([text.code, text.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^default: ${url}, system_id "acme-otp", bind_transceiver\n {2}connect: ok, [\\d.]+ ms\n {2}bind: ok \\(ESME_ROK\\)`))]);
+    expect(text.stderr).toContain('SMPP bind binding -> bound');
+    const json = await runCli(['check-bind', '--json', '--env-file', files.envFile, '--credentials', files.credentials]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, binds: [{ smsc: 'default', systemId: 'acme-otp', ok: true, commandStatus: { name: 'ESME_ROK' } }] });
+    expect(seen).toEqual(['bind_transceiver', 'enquire_link', 'unbind', 'bind_transceiver', 'enquire_link', 'unbind']);
+    for (const run of [text, json]) {
+      for (const secret of Object.values(files.secrets)) expect(printed(run)).not.toContain(secret);
+    }
+  });
+
+  it('with a wrong password in the credentials directory: "bind refused: ESME_RINVPASWD (0x0E)", exit 1, neither password printed', async () => {
+    const { smsc, url } = await fakeSmsc({ systemId: 'acme-otp', password: PASSWORD });
+    const files = host(url, 'an-old-password-91');
+    const options = ['--env-file', files.envFile, '--credentials', files.credentials];
+    const text = await runCli(['check-bind', ...options]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/\n {2}connect: ok, [\d.]+ ms\n {2}bind refused: ESME_RINVPASWD \(0x0E\), [\d.]+ ms\n$/);
+    const json = await runCli(['check-bind', '--json', ...options]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).binds).toEqual([expect.objectContaining({ ok: false, outcome: 'bind refused: ESME_RINVPASWD (0x0E)' })]);
+    for (const run of [text, json]) {
+      for (const password of ['an-old-password-91', PASSWORD]) expect(printed(run)).not.toContain(password);
+    }
+    expect(smsc.bindAttempts).toHaveLength(2);
   });
 });

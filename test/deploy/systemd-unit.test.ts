@@ -3,7 +3,7 @@
 // the drain, hardening Node tolerates), and the example settings checked by the CLI as a valid
 // production configuration.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -11,6 +11,7 @@ import { CREDENTIAL_SETTINGS } from '../../src/cli/credentials';
 import { envVarsByKey } from '../../src/config/load-config';
 import { schema } from '../../src/config/schema';
 import { runCli } from '../support/cli';
+import { serviceHost } from '../support/service-host';
 import { hasTool } from '../support/tools';
 
 const root = path.resolve(__dirname, '../..');
@@ -103,28 +104,27 @@ describe('deploy/smsgw.env.example', () => {
     expect(Object.keys(example).filter((name) => secrets.includes(name))).toEqual([]);
   });
 
-  it('with the credentials of the unit is a valid production configuration (smsgw config check, as on the host)', async () => {
-    const host = mkdtempSync(path.join(tmpdir(), 'smsgw-host-'));
+  it('with the credentials of the unit is a valid production configuration (smsgw config check, as on the host), every secret redacted', async () => {
+    // This machine's paths instead of /etc/smsgw and /var/lib/smsgw; every other value as the example has it.
+    const host = serviceHost('carrier-password');
     try {
-      const credentials = path.join(host, 'credentials');
-      mkdirSync(credentials, { mode: 0o700 });
-      writeFileSync(path.join(credentials, 'smpp-password'), 'carrier-password\n', { mode: 0o600 });
-      writeFileSync(path.join(credentials, 'number-hash-key'), `${'h'.repeat(64)}\n`, { mode: 0o600 });
-      writeFileSync(path.join(host, 'exsign-token'), 'env-example-token-0123456789ab\n', { mode: 0o600 });
-      writeFileSync(path.join(host, 'smsgw.json'), '{"allowedIps": ["127.0.0.1", "::1"]}\n');
-      // This machine's paths instead of /etc/smsgw and /var/lib/smsgw; later --env-file files win.
-      writeFileSync(path.join(host, 'paths.env'), `SMSGW_CONFIG=${host}/smsgw.json\nSMSGW_DATA_DIR=${host}/data\nSMSGW_AUTH_TOKEN_FILE=${host}/exsign-token\n`);
-      const run = await runCli(['config', 'check', '--env-file', ENV_EXAMPLE, '--env-file', path.join(host, 'paths.env'), '--credentials', credentials]);
+      const options = ['--env-file', host.envFile, '--credentials', host.credentials];
+      const run = await runCli(['config', 'check', ...options]);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^configuration valid \(production profile\)\n/);
       expect(run.stdout).toContain('\nsmsc.url = "ssmpp://smsc.carrier.example:3550"\n');
       expect(run.stdout).toContain('\nsmsc.validityS = 300\n');
-      expect(run.stdout).toContain(`\nsmsc.passwordFile = "${credentials}/smpp-password"\n`);
-      expect(run.stdout).toContain('\nsmsc.password = "[redacted]"\n');
-      expect(run.stdout).not.toContain('carrier-password');
+      expect(run.stdout).toContain(`\nsmsc.passwordFile = "${host.credentials}/smpp-password"\n`);
+      expect(run.stdout).toContain(`\nprivacy.numberHashKeyFile = "${host.credentials}/number-hash-key"\n`);
+      for (const key of ['smsc.password', 'privacy.numberHashKey', 'auth.token']) expect(run.stdout).toContain(`\n${key} = "[redacted]"\n`);
+      const json = await runCli(['config', 'check', '--json', ...options]);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, config: { smsc: { password: '[redacted]' }, privacy: { numberHashKey: '[redacted]' }, auth: { token: '[redacted]' } } });
+      for (const printed of [run.stdout, json.stdout]) {
+        for (const secret of Object.values(host.secrets)) expect(printed).not.toContain(secret);
+      }
     } finally {
-      rmSync(host, { recursive: true, force: true });
+      host.remove();
     }
   });
 });
