@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -11,12 +10,11 @@ export const CREDENTIAL_SETTINGS = {
   'number-hash-key': 'SMSGW_NUMBER_HASH_KEY_FILE',
 } as const;
 
-/** The *_FILE settings for the credentials present in `dir`. */
+/**
+ * The *_FILE settings pointed at DIR/NAME, each whether or not its file is there, as the unit's
+ * Environment= lines do: a missing credential is then named by the configuration's one-line error
+ * (`SMSGW_SMSC_PASSWORD_FILE: cannot read DIR/smpp-password: ENOENT`), not hidden behind a fallback.
+ */
 export function credentialFiles(dir: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, setting] of Object.entries(CREDENTIAL_SETTINGS)) {
-    const file = path.resolve(dir, name);
-    if (existsSync(file)) env[setting] = file;
-  }
-  return env;
+  return Object.fromEntries(Object.entries(CREDENTIAL_SETTINGS).map(([name, setting]) => [setting, path.resolve(dir, name)]));
 }

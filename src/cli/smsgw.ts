@@ -29,8 +29,9 @@ const GLOBAL_HELP = `Options of every command:
   --env-file FILE     read settings from FILE (KEY=VALUE lines, as in systemd's EnvironmentFile, e.g.
                       /etc/smsgw/smsgw.env); may be repeated, later files win over earlier ones and
                       over the environment
-  --credentials DIR   read the secrets from DIR under the service unit's credential names
-                      (smpp-password, number-hash-key), e.g. /etc/smsgw/credentials
+  --credentials DIR   read the secrets from DIR as the service unit does from its credentials:
+                      SMSGW_SMSC_PASSWORD_FILE=DIR/smpp-password and
+                      SMSGW_NUMBER_HASH_KEY_FILE=DIR/number-hash-key, e.g. /etc/smsgw/credentials
   --verbose           the gateway code's log lines (JSON) on stderr, e.g. every bind state change
   --help, -h          help
 

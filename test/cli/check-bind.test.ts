@@ -1,7 +1,9 @@
 // `smsgw check-bind` as a real process against fake SMSCs on loopback: one that accepts, one that
 // refuses the password, one that never answers the bind, one over TLS, and a list of SMSCs; then as
 // an operator runs it on a service host, with the unit's env file and credentials directory.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { CREDENTIAL_SETTINGS } from '../../src/cli/credentials';
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
 import { runCli } from '../support/cli';
 import { behaviours, startFakeSmsc } from '../support/fake-smsc';
@@ -174,5 +176,22 @@ describe('smsgw check-bind with the service host\'s files (--env-file, --credent
       for (const password of ['an-old-password-91', PASSWORD]) expect(printed(run)).not.toContain(password);
     }
     expect(smsc.bindAttempts).toHaveLength(2);
+  });
+
+  it('a missing credential or credentials directory: the configuration\'s one line naming the file, exit 1, and no bind is tried', async () => {
+    const { smsc, url } = await fakeSmsc({ systemId: 'acme-otp', password: PASSWORD });
+    for (const [name, setting] of Object.entries(CREDENTIAL_SETTINGS)) {
+      const files = host(url, PASSWORD);
+      const file = path.join(files.credentials, name);
+      rmSync(file);
+      const run = await runCli(['check-bind', '--env-file', files.envFile, '--credentials', files.credentials]);
+      expect([name, run.code, run.stderr, run.stdout]).toEqual([name, 1, expect.stringMatching(new RegExp(`^Invalid configuration: \\S+ \\(${setting}\\): cannot read ${file}: ENOENT\n$`)), '']);
+    }
+
+    const files = host(url, PASSWORD);
+    const typo = `${files.credentials}-typo`;
+    const noDirectory = await runCli(['check-bind', '--env-file', files.envFile, '--credentials', typo]);
+    expect([noDirectory.code, noDirectory.stderr]).toEqual([1, `Invalid configuration: smsc.passwordFile (SMSGW_SMSC_PASSWORD_FILE): cannot read ${typo}/smpp-password: ENOENT\n`]);
+    expect(smsc.bindAttempts).toEqual([]);
   });
 });
