@@ -75,10 +75,22 @@ function findCommand(words: string[]): Command | undefined {
   return COMMANDS.find((c) => c.name === words.slice(0, c.name.split(' ').length).join(' '));
 }
 
+/**
+ * Node 20 checks every --env-file on its command line, even after the script, and exits 9 on a missing
+ * one ("node: FILE: not found") before this runs; where it does not (node -- smsgw.js), this says it.
+ */
+function readEnvFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read --env-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 /** The environment the configuration is read from: this process's, then --env-file files, then --credentials. */
 function environment(envFiles: string[], credentialsDir: string | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const file of envFiles) Object.assign(env, parseEnv(readFileSync(file, 'utf8')));
+  for (const file of envFiles) Object.assign(env, parseEnv(readEnvFile(file)));
   if (credentialsDir) Object.assign(env, credentialFiles(credentialsDir));
   return env;
 }
@@ -100,10 +112,10 @@ async function main(argv: string[]): Promise<number> {
 
   const { values, positionals } = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
   const json = values.json === true;
-  const env = environment((values['env-file']) ?? [], values.credentials);
   let config: Config | undefined;
   const logger = values.verbose ? createLogger('debug', pino.destination(2)) : createLogger('silent');
   try {
+    const env = environment(values['env-file'] ?? [], values.credentials);
     const result = await command.run({
       values,
       args: positionals.slice(command.name.split(' ').length),

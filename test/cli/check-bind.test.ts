@@ -194,4 +194,21 @@ describe('smsgw check-bind with the service host\'s files (--env-file, --credent
     expect([noDirectory.code, noDirectory.stderr]).toEqual([1, `Invalid configuration: smsc.passwordFile (SMSGW_SMSC_PASSWORD_FILE): cannot read ${typo}/smpp-password: ENOENT\n`]);
     expect(smsc.bindAttempts).toEqual([]);
   });
+
+  it('a missing env file: one line naming it, exit 1 (Node 20 itself: exit 9), nothing else', async () => {
+    const files = host('smpp://127.0.0.1:1', PASSWORD);
+    const missing = `${files.envFile}.missing`;
+    const ours = `smsgw check-bind: cannot read --env-file ${missing}: ENOENT`;
+    // Started as npx and the bin start it: Node 20 checks every --env-file on its command line, even
+    // after the script, and stops before the CLI runs; a Node that leaves it to the script gets ours.
+    const asInstalled = await runCli(['--env-file', missing, '--credentials', files.credentials, 'check-bind']);
+    expect([[1, `${ours}\n`], [9, `${process.execPath}: ${missing}: not found\n`]]).toContainEqual([asInstalled.code, asInstalled.stderr]);
+    expect(asInstalled.stdout).toBe('');
+
+    const afterDashes = { nodeOptions: ['--'] };
+    const text = await runCli(['check-bind', '--env-file', missing, '--credentials', files.credentials], {}, afterDashes);
+    expect([text.code, text.stderr, text.stdout]).toEqual([1, `${ours}\n`, '']);
+    const json = await runCli(['--env-file', missing, 'check-bind', '--json'], {}, afterDashes);
+    expect([json.code, JSON.parse(json.stdout), json.stderr]).toEqual([1, { ok: false, error: ours }, '']);
+  });
 });

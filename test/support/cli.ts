@@ -12,11 +12,12 @@ export interface CliRun {
 
 /**
  * The operator CLI as a real process: src/cli/smsgw.ts through the test transpiler (the built
- * dist/src/cli/smsgw.js is the same code; the fresh-clone test runs that one through npx). The
- * environment holds PATH and `env` only, so nothing leaks in from the test runner.
+ * dist/src/cli/smsgw.js is the same code; the fresh-clone test runs that one through npx), after
+ * `nodeOptions` if any. The environment holds PATH and `env` only, so nothing leaks in from the test
+ * runner.
  */
-export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<CliRun> {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/ts-register.cjs'), path.join(ROOT, 'src/cli/smsgw.ts'), ...args], {
+export async function runCli(args: string[], env: Record<string, string> = {}, { nodeOptions = [] as string[], timeoutMs = 20_000 } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/ts-register.cjs'), ...nodeOptions, path.join(ROOT, 'src/cli/smsgw.ts'), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
