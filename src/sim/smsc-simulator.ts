@@ -38,7 +38,8 @@ export interface SubmitAction {
   drop?: boolean;
   /**
    * Do not answer; write a PDU header whose command_length no client can accept: 'too-long'
-   * claims 16 MiB, 'too-short' claims 4 octets, less than the header itself.
+   * claims 16 MiB, 'too-short' claims 4 octets, less than the header itself. 'malformed'
+   * (session, kind) is emitted just before the write.
    */
   malformed?: 'too-long' | 'too-short';
   /** message_id to answer with instead of the simulator's own (hex, decimal, padded ids). */
@@ -317,7 +318,10 @@ export class SmscSimulator extends EventEmitter {
     if (action.ignore) return;
     if (action.drop) return void session.destroy();
     if (action.unbind) return this.send(session, new PDU('unbind', {}));
-    if (action.malformed) return void session.socket.write(MALFORMED_HEADERS[action.malformed]);
+    if (action.malformed) {
+      this.emit('malformed', session, action.malformed);
+      return void session.socket.write(malformedHeader(action.malformed, pdu.sequence_number));
+    }
     const status = action.status ?? 0;
     if (status === 0 && action.receiptBeforeResp) {
       this.send(this.newestReceiver() ?? session, new PDU('deliver_sm', this.receiptFields(submit, {})));
@@ -344,16 +348,14 @@ export class SmscSimulator extends EventEmitter {
   }
 }
 
-/** submit_sm_resp headers with an impossible command_length: 16 MiB (over node-smpp's 16 KiB limit), or 4. */
-const MALFORMED_HEADERS = (() => {
-  const header = (commandLength: number) => {
-    const bytes = Buffer.alloc(16);
-    bytes.writeUInt32BE(commandLength, 0);
-    bytes.writeUInt32BE(responseId('submit_sm'), 4);
-    return bytes;
-  };
-  return { 'too-long': header(0x00ffffff), 'too-short': header(4) };
-})();
+/** A submit_sm_resp header, for the submit numbered `sequence`, with an impossible command_length: 16 MiB (over node-smpp's 16 KiB limit), or 4. */
+function malformedHeader(kind: NonNullable<SubmitAction['malformed']>, sequence: number): Buffer {
+  const bytes = Buffer.alloc(16);
+  bytes.writeUInt32BE(kind === 'too-long' ? 0x00ffffff : 4, 0);
+  bytes.writeUInt32BE(responseId('submit_sm'), 4);
+  bytes.writeUInt32BE(sequence, 12);
+  return bytes;
+}
 
 function keep<T>(list: T[], item: T): void {
   list.push(item);

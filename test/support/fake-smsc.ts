@@ -1,4 +1,5 @@
-import { SmscSimulator, type SimulatorOptions } from '../../src/sim/smsc-simulator';
+import type { PDU, Session } from 'smpp';
+import { SmscSimulator, type SimulatorOptions, type SubmitAction } from '../../src/sim/smsc-simulator';
 import { COMMAND_STATUS } from '../../src/smpp/command-status';
 
 const { ESME_RINVPASWD, ESME_RMSGQFUL, ESME_RTHROTTLED } = COMMAND_STATUS;
@@ -40,6 +41,39 @@ export const behaviours = {
   /** Every submit is accepted with a message_id of `length` characters, far over SMPP's 65 octets. */
   'oversized-message-id': (length = 3000): SimulatorOptions => ({ onSubmit: () => ({ messageId: 'X'.repeat(length) }) }),
 } as const;
+
+/** A PDU as the fake SMSC received it from the client. */
+export interface HeardPdu {
+  command: string;
+  commandStatus: number;
+  sequenceNumber: number;
+}
+
+/** Every PDU the client sends on `session` from now until the connection closes, in order. */
+export function heardUntilClose(session: Session): Promise<HeardPdu[]> {
+  const heard: HeardPdu[] = [];
+  const hear = (pdu: PDU) => heard.push({ command: pdu.command, commandStatus: pdu.command_status, sequenceNumber: pdu.sequence_number });
+  session.on('pdu', hear);
+  return new Promise((resolve) =>
+    session.socket.once('close', () => {
+      session.off('pdu', hear);
+      resolve(heard);
+    }),
+  );
+}
+
+/**
+ * The next malformed header the fake SMSC writes (behaviours 'malformed-pdu' and
+ * 'command-length-too-short'): which kind, and what the client sent on that connection after it,
+ * up to its close.
+ */
+export function afterNextMalformed(smsc: SmscSimulator): Promise<{ kind: NonNullable<SubmitAction['malformed']>; heard: HeardPdu[] }> {
+  return new Promise((resolve) => {
+    smsc.once('malformed', (session: Session, kind: NonNullable<SubmitAction['malformed']>) => {
+      void heardUntilClose(session).then((heard) => resolve({ kind, heard }));
+    });
+  });
+}
 
 export async function startFakeSmsc(options: SimulatorOptions = {}): Promise<{ smsc: SmscSimulator; url: string }> {
   const smsc = new SmscSimulator({ systemId: 'smsgw', password: 'secret12', ...options });
