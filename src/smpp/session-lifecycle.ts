@@ -7,7 +7,7 @@ import type { BindEvents, BindState, BindType, CloseReason } from './bind-events
 import { COMMAND_STATUS, formatCommandStatus } from './command-status';
 import type { ErrorPolicy } from './error-policy';
 import { KeepAlive, type KeepAliveOptions } from './keep-alive';
-import { refuseShortPdus } from './pdu-limits';
+import { InvalidCommandLength, refuseInvalidCommandLengths } from './pdu-limits';
 import { ReconnectSchedule, type ReconnectDelays } from './reconnect-schedule';
 import { describeTlsPeer, type TlsPeer } from './tls-peer';
 
@@ -45,7 +45,7 @@ export interface SessionHooks {
   drained(): void;
 }
 
-refuseShortPdus();
+refuseInvalidCommandLengths();
 
 /**
  * The life of one SMPP session, and of the sessions that replace it: connect, bind, keep-alive,
@@ -234,11 +234,40 @@ export class SessionLifecycle {
 
   private onSessionError(session: Session, err: Error): void {
     if (session !== this.session) return;
+    if (err instanceof InvalidCommandLength) this.refuseCommandLength(session, err);
     // 0.5.1 emits PDU decoding errors from inside its read loop (with _busy still set) and then
-    // never reads again: such a session is a zombie and must be destroyed.
+    // never reads again: such a session is a zombie and must be destroyed. Only an invalid
+    // command_length is answered first: SMPP 3.4 §4.3 keeps generic_nack for a header it cannot
+    // use, and any other decoding error leaves the library without the header to answer to.
     const decoding = (session as unknown as { _busy?: boolean })._busy === true;
     const reason: CloseReason = decoding ? 'malformed-pdu' : this._state === 'connecting' ? 'connect-failed' : 'link-lost';
     this.closeSession(session, reason, errorSummary(err));
+  }
+
+  /**
+   * SMPP 3.4 §4.3: a PDU with an invalid command_length is answered generic_nack ESME_RINVCMDLEN,
+   * with its sequence_number when the header could be read, else 0 (NULL: the PDU cannot be
+   * decoded). Best effort and synchronous: the session is destroyed right after, and a write that
+   * does not reach the socket at once is lost with it; nothing here may throw or wait.
+   */
+  private refuseCommandLength(session: Session, err: InvalidCommandLength): void {
+    const status = COMMAND_STATUS.ESME_RINVCMDLEN;
+    const sequenceNumber = err.header?.sequenceNumber ?? 0;
+    let answered = false;
+    try {
+      const socket = session.socket;
+      // Corked bytes wait in memory until the next turn, and destroy() discards them.
+      while (socket.writableCorked > 0) socket.uncork();
+      answered = session.send(new PDU('generic_nack', { sequence_number: sequenceNumber, command_status: status }));
+    } catch (writeErr) {
+      this.log.debug({ err: errorSummary(writeErr) }, 'generic_nack not written');
+    }
+    const facts = {
+      commandLength: err.commandLength,
+      ...(err.header && { commandId: `0x${err.header.commandId.toString(16)}`, sequenceNumber }),
+      commandStatus: formatCommandStatus(status),
+    };
+    this.log.warn(facts, `${err.message}; ${answered ? 'answered' : 'could not send'} generic_nack ${formatCommandStatus(status)}, sequence_number ${sequenceNumber}; dropping the session`);
   }
 
   /** The one path by which a session ends: fail in-flight work, then reconnect or stop. */

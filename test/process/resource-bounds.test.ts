@@ -1,20 +1,21 @@
 // What floods and faults can make the production gateway keep, and how it recovers, as a process:
 // refused requests leave no counters, receipts for unknown ids are held up to a bound, SMSC ids
-// longer than SMPP allows are not kept, a PDU shorter than its header drops the session at once,
-// and after a disk-full episode the store and its checkpoint worker come back by themselves.
+// longer than SMPP allows are not kept, a PDU shorter than its header is answered generic_nack and
+// drops the session at once, and after a disk-full episode the store and its checkpoint worker
+// come back by themselves.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import { openSqliteStore, STORE_FILE } from '../../src/store/sqlite-store';
 import type { MessageRecord } from '../../src/store/message-store';
-import { behaviours, startFakeSmsc } from '../support/fake-smsc';
+import { afterNextMalformed, behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { exsignBody, getMessage, postExsign, productionEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { waitFor } from '../support/gateway';
 import { hasTool } from '../support/tools';
 
-const ESME_ROK = 0x00;
-const ESME_RX_T_APPN = 0x64;
+const { ESME_ROK, ESME_RINVCMDLEN, ESME_RX_T_APPN } = COMMAND_STATUS;
 
 let work: string;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -100,7 +101,7 @@ describe('receipts and ids from the SMSC are bounded', () => {
 });
 
 describe('hostile SMSC', () => {
-  it('a PDU whose command_length (4) is shorter than its header drops the session at once; the submit is resent on a new bind', async () => {
+  it('a PDU whose command_length (4) is shorter than its header is answered generic_nack ESME_RINVCMDLEN and drops the session at once; the submit is resent on a new bind', async () => {
     // Keep-alive and response timeouts far beyond the request deadline: only dropping the session at once can save the request.
     const { gw, smsc } = await setup(behaviours['command-length-too-short'](1), {
       SMSGW_SMSC_ENQUIRE_LINK_MS: '60000',
@@ -108,12 +109,20 @@ describe('hostile SMSC', () => {
       SMSGW_SMSC_RESPONSE_TIMEOUT_MS: '60000',
       SMSGW_REQUEST_DEADLINE_MS: '8000',
     });
+    const exchange = afterNextMalformed(smsc);
     expect((await post(gw, '+447400123456', 'Your code is 9')).json).toEqual({ IsSuccess: true, ErrorDetails: '' });
     expect(smsc.submits).toHaveLength(2);
     expect(smsc.bindAttempts).toHaveLength(2);
+    // Before the connection closed, the SMSC was told why: 4 octets hold no sequence_number, so 0.
+    expect(await exchange).toEqual({ kind: 'too-short', heard: [{ command: 'generic_nack', commandStatus: ESME_RINVCMDLEN, sequenceNumber: 0 }] });
     expect(await gw.metric('smsgw_smpp_disconnects_total{smsc="default",reason="malformed_pdu"}')).toBe(1);
     await waitFor(() => gw.logs().some((l) => l.reason === 'malformed-pdu'), 'the dropped session to be logged');
     expect(gw.logs().find((l) => l.reason === 'malformed-pdu')).toMatchObject({ detail: expect.stringContaining('command_length 4 is shorter than the 16-byte header') });
+    expect(gw.logs().find((l) => String(l.msg).startsWith('PDU command_length 4'))).toMatchObject({
+      level: 40,
+      commandLength: 4,
+      msg: 'PDU command_length 4 is shorter than the 16-byte header; answered generic_nack ESME_RINVCMDLEN (0x02), sequence_number 0; dropping the session',
+    });
     expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200);
   });
 });

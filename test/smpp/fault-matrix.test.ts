@@ -4,7 +4,7 @@
 import type { Session } from 'smpp';
 import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import type { SimulatorOptions } from '../../src/sim/smsc-simulator';
-import { behaviours, startFakeSmsc } from '../support/fake-smsc';
+import { afterNextMalformed, behaviours, startFakeSmsc } from '../support/fake-smsc';
 import { sms, startGateway, waitFor, type TestGateway } from '../support/gateway';
 import { metricValue } from '../support/metrics-text';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -79,11 +79,14 @@ describe('SMPP fault matrix', () => {
     expect(await metricValue(gw, 'smsgw_smpp_throttle_pauses_total{smsc="default"}')).toBeGreaterThanOrEqual(1);
   });
 
-  it('malformed PDU in answer to a submit: drops the session, rebinds, resends once', async () => {
+  it('malformed PDU in answer to a submit: answers generic_nack ESME_RINVCMDLEN, drops the session, rebinds, resends once', async () => {
     const { smsc, gw } = await setup(behaviours['malformed-pdu'](1));
+    const exchange = afterNextMalformed(smsc);
     const res = await gw.post(sms('code 1'));
     expect(res.json).toEqual({ IsSuccess: true, ErrorDetails: '' });
     expect(smsc.submits).toHaveLength(2);
+    // The bad header carried the first submit's sequence_number; the generic_nack names it (SMPP 3.4 §4.3).
+    expect(await exchange).toEqual({ kind: 'too-long', heard: [{ command: 'generic_nack', commandStatus: ESME_RINVCMDLEN, sequenceNumber: smsc.submits[0]!.sequence }] });
     expect(gw.logs.records().some((r) => r.reason === 'malformed-pdu')).toBe(true);
     expect(await metricValue(gw, 'smsgw_smpp_disconnects_total{smsc="default",reason="malformed_pdu"}')).toBe(1);
   });

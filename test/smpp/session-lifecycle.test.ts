@@ -4,14 +4,15 @@ import { EventEmitter, once } from 'node:events';
 import { PDU, type Session } from 'smpp';
 import { createLogger } from '../../src/log';
 import type { BindEvents, BindState, CloseReason } from '../../src/smpp/bind-events';
+import { COMMAND_ID } from '../../src/smpp/command-id';
 import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import { SessionLifecycle, type SessionHooks } from '../../src/smpp/session-lifecycle';
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
 import { bindOptions } from '../support/bind';
-import { behaviours, startFakeSmsc } from '../support/fake-smsc';
+import { afterNextMalformed, behaviours, heardUntilClose, startFakeSmsc } from '../support/fake-smsc';
 import { LogCapture } from '../support/gateway';
 
-const { ESME_ROK, ESME_RINVCMDID, ESME_RINVPASWD, ESME_RX_T_APPN } = COMMAND_STATUS;
+const { ESME_ROK, ESME_RINVCMDID, ESME_RINVCMDLEN, ESME_RINVPASWD, ESME_RX_T_APPN } = COMMAND_STATUS;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -194,17 +195,87 @@ describe('session lifecycle', () => {
     expect(s.smsc.bindAttempts).toHaveLength(2);
   });
 
-  it('drops the session on a PDU the library cannot decode (malformed-pdu) and rebinds', async () => {
+  it('a command_length shorter than the header: generic_nack ESME_RINVCMDLEN with sequence_number 0 reaches the SMSC before the close, then it rebinds', async () => {
+    const s = await setup(behaviours['command-length-too-short'](1));
+    s.lifecycle.start();
+    await reach(s, 'bound');
+    const exchange = afterNextMalformed(s.smsc);
+    const closed = nextClose(s.events);
+    expect(s.lifecycle.send(new PDU('submit_sm', { destination_addr: '447400123456', short_message: 'x' }))).toBe(true);
+    const [reason, detail] = await closed;
+    expect(reason).toBe('malformed-pdu');
+    expect(detail).toBe('PDU command_length 4 is shorter than the 16-byte header');
+    // The header's sequence_number lies past the 4 octets the PDU claims: it cannot be decoded (SMPP 3.4 §4.3.1: NULL).
+    expect(await exchange).toEqual({ kind: 'too-short', heard: [{ command: 'generic_nack', commandStatus: ESME_RINVCMDLEN, sequenceNumber: 0 }] });
+    const line = s.logs.records().find((r) => String(r.msg).startsWith('PDU command_length 4'));
+    expect(line).toMatchObject({
+      level: 40,
+      commandLength: 4,
+      commandStatus: 'ESME_RINVCMDLEN (0x02)',
+      msg: 'PDU command_length 4 is shorter than the 16-byte header; answered generic_nack ESME_RINVCMDLEN (0x02), sequence_number 0; dropping the session',
+    });
+    expect(line).not.toHaveProperty('sequenceNumber'); // not known, so not logged
+    await reach(s, 'bound');
+    expect(s.smsc.bindAttempts).toHaveLength(2);
+    expect(s.hooks).toEqual(['bound', 'ended malformed-pdu', 'bound']);
+  });
+
+  it('a command_length over the library\'s limit: generic_nack ESME_RINVCMDLEN names the offending sequence_number, then it rebinds', async () => {
+    const s = await setup(behaviours['malformed-pdu'](1));
+    s.lifecycle.start();
+    await reach(s, 'bound');
+    const exchange = afterNextMalformed(s.smsc);
+    const closed = nextClose(s.events);
+    const submit = new PDU('submit_sm', { destination_addr: '447400123456', short_message: 'x' });
+    s.lifecycle.send(submit);
+    expect(submit.sequence_number).toBeGreaterThan(0);
+    expect(await closed).toEqual(['malformed-pdu', 'PDU command_length 16777215 is over the 16384-byte limit']);
+    expect(await exchange).toEqual({ kind: 'too-long', heard: [{ command: 'generic_nack', commandStatus: ESME_RINVCMDLEN, sequenceNumber: submit.sequence_number }] });
+    expect(s.logs.records().find((r) => String(r.msg).startsWith('PDU command_length 16777215'))).toMatchObject({
+      commandLength: 0x00ffffff,
+      commandId: '0x80000004',
+      sequenceNumber: submit.sequence_number,
+      commandStatus: 'ESME_RINVCMDLEN (0x02)',
+    });
+    await reach(s, 'bound');
+    expect(s.smsc.bindAttempts).toHaveLength(2);
+  });
+
+  it('a raw too-long header from the SMSC (an unsolicited request): answered generic_nack with its sequence_number, dropped, rebound', async () => {
     const s = await setup();
     s.lifecycle.start();
     await reach(s, 'bound');
     const header = Buffer.alloc(16);
     header.writeUInt32BE(0x00ffffff, 0); // command_length far over the library's limit
-    header.writeUInt32BE(0x80000004, 4);
+    header.writeUInt32BE(COMMAND_ID.deliver_sm, 4);
+    header.writeUInt32BE(4242, 12);
+    const heard = heardUntilClose(s.smsc.sessions[0]!);
     const closed = nextClose(s.events);
     s.smsc.sendRaw(header);
     expect((await closed)[0]).toBe('malformed-pdu');
+    expect(await heard).toEqual([{ command: 'generic_nack', commandStatus: ESME_RINVCMDLEN, sequenceNumber: 4242 }]);
     await reach(s, 'bound');
+  });
+
+  it('the generic_nack still leaves when the bad header is read in the turn a submit corked the socket', async () => {
+    const s = await setup();
+    s.lifecycle.start();
+    await reach(s, 'bound');
+    const heard = heardUntilClose(s.smsc.sessions[0]!);
+    const session = (s.lifecycle as unknown as { session: Session }).session;
+    const submit = new PDU('submit_sm', { destination_addr: '447400123456', short_message: 'x' });
+    s.lifecycle.send(submit); // corked until the next turn
+    expect(session.socket.writableCorked).toBe(1);
+    const tooShort = Buffer.alloc(16);
+    tooShort.writeUInt32BE(4, 0);
+    // As if the bytes had arrived in this same turn: the library reads them on 'readable'.
+    session.socket.unshift(tooShort);
+    session.socket.emit('readable');
+    expect(s.lifecycle.state).toBe('reconnect-wait'); // dropped at once, not after the write
+    expect(await heard).toEqual([
+      { command: 'submit_sm', commandStatus: ESME_ROK, sequenceNumber: submit.sequence_number },
+      { command: 'generic_nack', commandStatus: ESME_RINVCMDLEN, sequenceNumber: 0 },
+    ]);
   });
 
   it('answers an unknown command_id with generic_nack ESME_RINVCMDID and stays bound', async () => {
