@@ -24,6 +24,8 @@ export interface BindEvents {
   'unbind-resp': [];
   /** A submit_sm_resp or generic_nack for a request already answered (timed out) or never sent. */
   'late-response': [pdu: PDU];
+  /** A PDU from the SMSC that could not be decoded (a bad command_length, or a body the library cannot read). */
+  'malformed-pdu': [];
   /** A submit waited for a TPS token (once per submit). */
   'tps-limited': [];
   /** The SMSC throttled: the bind pauses sending; `status` is the command_status that began the pause. */

@@ -7,6 +7,7 @@ import type { BindEvents, BindState, BindType, CloseReason } from './bind-events
 import { COMMAND_STATUS, formatCommandStatus } from './command-status';
 import type { ErrorPolicy } from './error-policy';
 import { KeepAlive, type KeepAliveOptions } from './keep-alive';
+import { InvalidPduBody, reportInvalidPduBodies, resumeReading } from './pdu-body';
 import { InvalidCommandLength, refuseInvalidCommandLengths } from './pdu-limits';
 import { ReconnectSchedule, type ReconnectDelays } from './reconnect-schedule';
 import { describeTlsPeer, type TlsPeer } from './tls-peer';
@@ -46,6 +47,7 @@ export interface SessionHooks {
 }
 
 refuseInvalidCommandLengths();
+reportInvalidPduBodies();
 
 /**
  * The life of one SMPP session, and of the sessions that replace it: connect, bind, keep-alive,
@@ -234,11 +236,17 @@ export class SessionLifecycle {
 
   private onSessionError(session: Session, err: Error): void {
     if (session !== this.session) return;
+    if (err instanceof InvalidCommandLength || err instanceof InvalidPduBody) this.events.emit('malformed-pdu');
+    if (err instanceof InvalidPduBody && !err.isResponse) {
+      this.refuseBody(session, err);
+      return;
+    }
     if (err instanceof InvalidCommandLength) this.refuseCommandLength(session, err);
     // 0.5.1 emits PDU decoding errors from inside its read loop (with _busy still set) and then
-    // never reads again: such a session is a zombie and must be destroyed. Only an invalid
-    // command_length is answered first: SMPP 3.4 §4.3 keeps generic_nack for a header it cannot
-    // use, and any other decoding error leaves the library without the header to answer to.
+    // never reads again: such a session is a zombie and must be destroyed. An invalid
+    // command_length is answered first (SMPP 3.4 §4.3 keeps generic_nack for a header it cannot
+    // use); a response whose body cannot be decoded has no answer, and the request it answers
+    // fails with the session.
     const decoding = (session as unknown as { _busy?: boolean })._busy === true;
     const reason: CloseReason = decoding ? 'malformed-pdu' : this._state === 'connecting' ? 'connect-failed' : 'link-lost';
     this.closeSession(session, reason, errorSummary(err));
@@ -268,6 +276,22 @@ export class SessionLifecycle {
       commandStatus: formatCommandStatus(status),
     };
     this.log.warn(facts, `${err.message}; ${answered ? 'answered' : 'could not send'} generic_nack ${formatCommandStatus(status)}, sequence_number ${sequenceNumber}; dropping the session`);
+  }
+
+  /**
+   * SMPP 3.4 §2.8: a request found to contain an error is answered with its own response and an
+   * error command_status (ESME_RINVTLVLEN for a TLV of the wrong length, else ESME_RSYSERR). The
+   * PDU was read whole, so the framing holds: the session stays bound and reads on, and a carrier
+   * that redelivers the PDU on every bind gets its answer instead of a flapping bind.
+   */
+  private refuseBody(session: Session, err: InvalidPduBody): void {
+    const answer = err.answer();
+    const status = formatCommandStatus(err.commandStatus);
+    if (answer) session.send(answer);
+    const facts = { command: err.command, commandId: `0x${err.commandId.toString(16)}`, sequenceNumber: err.sequenceNumber, commandLength: err.commandLength, commandStatus: status };
+    const outcome = answer ? `answered ${answer.command} ${status}` : 'not answered (it has no response)';
+    this.log.warn(facts, `${err.message}; ${outcome}, sequence_number ${err.sequenceNumber}; the session reads on`);
+    resumeReading(session);
   }
 
   /** The one path by which a session ends: fail in-flight work, then reconnect or stop. */

@@ -66,5 +66,14 @@ declare module 'smpp' {
   /** The data_coding text codecs (ASCII is GSM 03.38, one septet per octet). */
   export const encodings: Record<'ASCII' | 'LATIN1' | 'UCS2', { match(value: string): boolean; encode(value: string): Buffer; decode(value: Buffer): string }>;
   export const errors: Record<string, number>;
+  /** The library's field codecs; the PDU tables below name them by identity. */
+  export const types: Record<'int8' | 'int16' | 'int32' | 'string' | 'cstring' | 'buffer', object>;
+  export interface CommandDefinition {
+    id: number;
+    command: string;
+    params?: Record<string, { type: object }>;
+  }
+  export const commands: Record<string, CommandDefinition | undefined>;
+  export const commandsById: Record<number, CommandDefinition | undefined>;
   export const consts: Record<string, Record<string, number>>;
 }

@@ -9,10 +9,10 @@ import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import { SessionLifecycle, type SessionHooks } from '../../src/smpp/session-lifecycle';
 import type { SmscSimulator } from '../../src/sim/smsc-simulator';
 import { bindOptions } from '../support/bind';
-import { afterNextMalformed, behaviours, heardUntilClose, startFakeSmsc } from '../support/fake-smsc';
+import { afterNextMalformed, behaviours, heardUntilClose, startFakeSmsc, withTruncatedTlv } from '../support/fake-smsc';
 import { LogCapture } from '../support/gateway';
 
-const { ESME_ROK, ESME_RINVCMDID, ESME_RINVCMDLEN, ESME_RINVPASWD, ESME_RX_T_APPN } = COMMAND_STATUS;
+const { ESME_ROK, ESME_RINVCMDID, ESME_RINVCMDLEN, ESME_RINVPASWD, ESME_RINVTLVLEN, ESME_RX_T_APPN } = COMMAND_STATUS;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -250,9 +250,11 @@ describe('session lifecycle', () => {
     header.writeUInt32BE(COMMAND_ID.deliver_sm, 4);
     header.writeUInt32BE(4242, 12);
     const heard = heardUntilClose(s.smsc.sessions[0]!);
+    const counted = once(s.events, 'malformed-pdu');
     const closed = nextClose(s.events);
     s.smsc.sendRaw(header);
     expect((await closed)[0]).toBe('malformed-pdu');
+    await counted;
     expect(await heard).toEqual([{ command: 'generic_nack', commandStatus: ESME_RINVCMDLEN, sequenceNumber: 4242 }]);
     await reach(s, 'bound');
   });
@@ -291,6 +293,44 @@ describe('session lifecycle', () => {
     expect(await nack).toMatchObject({ command_status: ESME_RINVCMDID, sequence_number: 77 });
     await s.lifecycle.enquireLink();
     expect(s.lifecycle.state).toBe('bound');
+  });
+
+  it('a deliver_sm whose TLV runs past its end: deliver_sm_resp ESME_RINVTLVLEN with its sequence_number, and the session stays bound and reads on', async () => {
+    const delivered: PDU[] = [];
+    const s = await setup({}, { onDeliver: (pdu) => (delivered.push(pdu), ESME_ROK) });
+    s.lifecycle.start();
+    await reach(s, 'bound');
+    const events: string[] = [];
+    s.events.on('malformed-pdu', () => events.push('malformed-pdu'));
+    s.events.on('closed', (reason) => events.push(`closed ${reason}`));
+    const receipt = (sequence_number: number, id: string) =>
+      new PDU('deliver_sm', { sequence_number, source_addr: '447400123456', destination_addr: 'ExSign', esm_class: 0x04, short_message: Buffer.from(`id:${id} stat:DELIVRD`), receipted_message_id: id, message_state: 2 });
+    // The poison PDU and a good receipt in one write: the good one must be read from what is left.
+    const answers = nextPdus(s.smsc.sessions[0]!, 'deliver_sm_resp', 2);
+    s.smsc.sendRaw(Buffer.concat([withTruncatedTlv(receipt(4711, 'poison')), receipt(4712, 'good').toBuffer()]));
+    expect((await answers).map((pdu) => [pdu.sequence_number, pdu.command_status])).toEqual([
+      [4711, ESME_RINVTLVLEN],
+      [4712, ESME_ROK],
+    ]);
+    expect(delivered.map((pdu) => [pdu.sequence_number, pdu.receipted_message_id])).toEqual([[4712, 'good']]);
+    expect(s.logs.records().find((r) => String(r.msg).startsWith('deliver_sm body could not be decoded'))).toMatchObject({
+      level: 40,
+      command: 'deliver_sm',
+      commandId: '0x5',
+      sequenceNumber: 4711,
+      commandLength: receipt(4711, 'poison').toBuffer().length + 4,
+      commandStatus: 'ESME_RINVTLVLEN (0xC2)',
+    });
+    // A later PDU arriving on its own is read too, and submits still flow.
+    const later = nextPdus(s.smsc.sessions[0]!, 'deliver_sm_resp', 1);
+    s.smsc.sendRaw(receipt(4713, 'later').toBuffer());
+    expect((await later)[0]).toMatchObject({ sequence_number: 4713, command_status: ESME_ROK });
+    expect(s.lifecycle.send(new PDU('submit_sm', { destination_addr: '447400123456', short_message: 'x' }))).toBe(true);
+    await s.hookCalled('response submit_sm_resp');
+    expect(s.lifecycle.state).toBe('bound');
+    expect(s.hooks).toEqual(['bound', 'response submit_sm_resp']);
+    expect(events).toEqual(['malformed-pdu']);
+    expect(s.smsc.bindAttempts).toHaveLength(1);
   });
 
   it('answers deliver_sm with the handler\'s status once it resolves; a failing handler asks for a resend', async () => {
@@ -360,6 +400,21 @@ describe('session lifecycle', () => {
     expect(s.lifecycle.state).toBe('stopped');
   });
 });
+
+/** The next `count` PDUs named `command` the SMSC receives on `session`. */
+function nextPdus(session: Session, command: string, count: number): Promise<PDU[]> {
+  const received: PDU[] = [];
+  return new Promise((resolve) => {
+    const onPdu = (pdu: PDU) => {
+      if (pdu.command !== command) return;
+      received.push(pdu);
+      if (received.length < count) return;
+      session.off('pdu', onPdu);
+      resolve(received);
+    };
+    session.on('pdu', onPdu);
+  });
+}
 
 /** The next PDU named `command` the SMSC receives on `session`. */
 function nextPdu(session: Session, command: string): Promise<PDU> {

@@ -75,6 +75,17 @@ export function afterNextMalformed(smsc: SmscSimulator): Promise<{ kind: NonNull
   });
 }
 
+/**
+ * `pdu`'s octets followed by a message_state TLV (an integer of 1 octet) whose length says 1 but
+ * whose value is missing: a header the client can use, a body npm smpp cannot decode.
+ */
+export function withTruncatedTlv(pdu: PDU): Buffer {
+  const tlv = Buffer.from([0x04, 0x27, 0x00, 0x01]); // tag message_state, length 1, no value
+  const bytes = Buffer.concat([pdu.toBuffer(), tlv]);
+  bytes.writeUInt32BE(bytes.length, 0);
+  return bytes;
+}
+
 export async function startFakeSmsc(options: SimulatorOptions = {}): Promise<{ smsc: SmscSimulator; url: string }> {
   const smsc = new SmscSimulator({ systemId: 'smsgw', password: 'secret12', ...options });
   const url = await smsc.start();
