@@ -26,6 +26,7 @@ export function observeBind(bind: SmppBind, smsc: string, session: string, metri
   });
   bind.on('enquire-link-timeout', () => metrics.enquireLinkFailures.inc({ smsc }));
   bind.on('late-response', () => metrics.lateResponses.inc({ smsc }));
+  bind.on('malformed-pdu', () => metrics.malformedPdus.inc({ smsc }));
   bind.on('tps-limited', () => metrics.tpsLimitHits.inc({ smsc }));
   bind.on('throttle-pause', () => metrics.throttlePauses.inc({ smsc }));
 }

@@ -66,6 +66,7 @@ export function smppMetrics(registers: Registry[], smscs: readonly string[]) {
   const tpsLimitHits = define.counter('smsgw_smpp_tps_limit_hits_total', 'Submits delayed by the local TPS limit', ['smsc']);
   const throttlePauses = define.counter('smsgw_smpp_throttle_pauses_total', 'Sending pauses after the SMSC answered ESME_RTHROTTLED or ESME_RMSGQFUL', ['smsc']);
   const lateResponses = define.counter('smsgw_smpp_late_responses_total', 'submit_sm_resp PDUs that arrived after the request had timed out', ['smsc']);
+  const malformedPdus = define.counter('smsgw_smpp_malformed_pdus_total', 'PDUs from the SMSC that could not be decoded (a bad command_length drops the session; a request with a bad body is answered with an error and the session goes on)', ['smsc']);
   // With several workers: the latest of them.
   const lastSubmitSuccess = define.gauge('smsgw_smpp_last_submit_success_timestamp_seconds', 'Unix time of the last submit_sm answered ESME_ROK', ['smsc'], { aggregator: 'max' });
 
@@ -75,7 +76,7 @@ export function smppMetrics(registers: Registry[], smscs: readonly string[]) {
     // bindUp's series are made by observeBind (bind-metrics.ts), one per session of the SMSC.
     for (const result of BIND_RESULTS) bindAttempts.inc({ smsc, result }, 0);
     for (const reason of DISCONNECT_REASONS) disconnects.inc({ smsc, reason }, 0);
-    for (const counter of [enquireLinkFailures, tpsLimitHits, throttlePauses, lateResponses]) counter.inc({ smsc }, 0);
+    for (const counter of [enquireLinkFailures, tpsLimitHits, throttlePauses, lateResponses, malformedPdus]) counter.inc({ smsc }, 0);
     for (const gauge of [inflightRequests, windowSize, waitQueueLength]) gauge.set({ smsc }, 0);
     // lastSubmitSuccess stays absent until the first success: a 0 would read as "last success in 1970".
   }
@@ -92,6 +93,7 @@ export function smppMetrics(registers: Registry[], smscs: readonly string[]) {
     tpsLimitHits,
     throttlePauses,
     lateResponses,
+    malformedPdus,
     lastSubmitSuccess,
   };
 }

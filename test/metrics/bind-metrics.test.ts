@@ -3,11 +3,13 @@
 // covered by test/system/observability.test.ts.)
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
+import { PDU } from 'smpp';
 import { observeBind } from '../../src/metrics/bind-metrics';
 import { createMetrics } from '../../src/metrics/metrics';
+import { COMMAND_STATUS } from '../../src/smpp/command-status';
 import { SmppBind } from '../../src/smpp/smpp-bind';
 import { bindOptions } from '../support/bind';
-import { behaviours, startFakeSmsc } from '../support/fake-smsc';
+import { behaviours, startFakeSmsc, withTruncatedTlv } from '../support/fake-smsc';
 import { parseExposition, seriesOf, valueOf } from '../support/exposition';
 import { startGateway, type TestGateway } from '../support/gateway';
 
@@ -98,6 +100,22 @@ test('an SMSC that hangs up on the bind counts as result="dropped", not as a suc
   }
   // The link was never up, so it is an attempt's failure, and also the session's end.
   expect(valueOf(samples, 'smsgw_smpp_disconnects_total', { smsc: SMSC, reason: 'link_lost' })).toBe(dropped);
+});
+
+test('a deliver_sm the library cannot decode counts as a malformed PDU, answered, with no disconnect', async () => {
+  const fake = await startFakeSmsc();
+  cleanups.push(() => fake.smsc.stop());
+  const gw = await gatewayFor(fake.url);
+  await scrapeUntil(gw, 'smsgw_smpp_bind_up', { smsc: SMSC, session: '0' }, 1);
+  const session = fake.smsc.sessions[0]!;
+  const answered = new Promise<PDU>((resolve) => session.on('pdu', (pdu: PDU) => pdu.command === 'deliver_sm_resp' && resolve(pdu)));
+  fake.smsc.sendRaw(withTruncatedTlv(new PDU('deliver_sm', { sequence_number: 31, source_addr: '447400123456', destination_addr: 'ExSign', short_message: Buffer.from('hi') })));
+  expect(await answered).toMatchObject({ sequence_number: 31, command_status: COMMAND_STATUS.ESME_RINVTLVLEN });
+  const samples = await scrapeUntil(gw, 'smsgw_smpp_malformed_pdus_total', { smsc: SMSC }, 1);
+  expect(valueOf(samples, 'smsgw_smpp_malformed_pdus_total', { smsc: SMSC })).toBe(1);
+  expect(valueOf(samples, 'smsgw_smpp_disconnects_total', { smsc: SMSC, reason: 'malformed_pdu' })).toBe(0);
+  expect(valueOf(samples, 'smsgw_smpp_bind_up', { smsc: SMSC, session: '0' })).toBe(1);
+  expect(fake.smsc.bindAttempts).toHaveLength(1);
 });
 
 test('every session of every SMSC has its bind_up series at 0 from the start, before any bind', async () => {

@@ -34,6 +34,7 @@ describe('createMetrics', () => {
       'smsgw_smpp_tps_limit_hits_total{smsc="beta"} 0',
       'smsgw_smpp_throttle_pauses_total{smsc="beta"} 0',
       'smsgw_smpp_late_responses_total{smsc="beta"} 0',
+      'smsgw_smpp_malformed_pdus_total{smsc="alpha"} 0',
       'smsgw_dlr_received_total{smsc="alpha",stat="DELIVRD"} 0',
       'smsgw_dlr_received_total{smsc="beta",stat="OTHER"} 0',
       'smsgw_dlr_received_total{smsc="alpha",stat="SCHEDLD"} 0',
