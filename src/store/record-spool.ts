@@ -1,10 +1,8 @@
-import Database from 'better-sqlite3';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { MessageRecord } from './message-store';
+import { openSqliteFile } from './sqlite-store';
 
 export const SPOOL_FILE = 'redis-spool.sqlite';
-const BUSY_TIMEOUT_MS = 250;
 
 /** A record waiting for Redis: its id and the exact JSON to store there. */
 export interface SpooledRecord {
@@ -30,12 +28,7 @@ export interface RecordSpool {
  * nothing, while Redis answers.
  */
 export function openRecordSpool(dataDir: string): RecordSpool {
-  mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, SPOOL_FILE);
-  closeSync(openSync(file, 'a', 0o600));
-  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openSqliteFile(path.join(dataDir, SPOOL_FILE));
   db.exec('CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL)');
   const sql = {
     add: db.prepare('INSERT OR IGNORE INTO records (id, json) VALUES (?, ?)'),

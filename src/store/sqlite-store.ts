@@ -89,22 +89,39 @@ const exactHeldKey = (key: string) => `x:${key}`;
 const canonicalHeldKey = (key: string) => `c:${key}`;
 
 /**
+ * Opens (creating it owner-only) one of the gateway's SQLite files in the data directory, in WAL
+ * mode with synchronous=NORMAL: a commit survives a process crash. Shared with the Redis record spool.
+ */
+export function openSqliteFile(file: string): Database.Database {
+  mkdirSync(path.dirname(file), { recursive: true });
+  // Created owner-only up front: SQLite gives the -wal and -shm files the same mode.
+  closeSync(openSync(file, 'a', 0o600));
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/**
  * The embedded default store: one SQLite file in the data directory, in WAL mode.
  *
  * Writes are applied at once inside a transaction that is committed on the next turn of the
  * event loop, so everything written in one turn shares one commit (a commit per message measured
- * 100-200 µs; batched, 15-40 µs); when busy, a batch stays open a little longer (BUSY_COMMIT_WINDOW_MS). Each write resolves only after its commit, and reads on the
- * same connection see writes not yet committed. Every write is atomic on its own (a savepoint, or
+ * 100-200 µs; batched, 15-40 µs); when busy, a batch stays open a little longer
+ * (BUSY_COMMIT_WINDOW_MS). Each write resolves only after its commit, and reads on the same
+ * connection see writes not yet committed. Every write is atomic on its own (a savepoint, or
  * statements undone by hand), so a failing one leaves the rest of the batch intact.
  * synchronous=NORMAL: a commit survives a process crash; a power cut can lose the last few.
  * WAL checkpoints run in a worker thread (wal-checkpointer.ts), not inside the commits.
  */
 export function openSqliteStore(dataDir: string, opts: { log?: StoreLog } = {}): MessageStore {
-  mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, STORE_FILE);
-  // Created owner-only up front: SQLite gives the -wal and -shm files the same mode.
-  closeSync(openSync(file, 'a', 0o600));
-  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  const db = openSqliteFile(file);
   try {
     migrate(db);
   } catch (err) {
@@ -398,8 +415,6 @@ export function openSqliteStore(dataDir: string, opts: { log?: StoreLog } = {}):
 }
 
 function migrate(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(`${db.name} has schema version ${version}; this gateway knows up to ${SCHEMA_VERSION} (was it written by a newer release?)`);
