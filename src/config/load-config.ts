@@ -5,7 +5,7 @@ import type { IdMatchMode } from '../dlr/message-id';
 import type { StoreType } from '../store/open-store';
 import type { RedisFailureMode } from '../store/redis-failover';
 import type { MailTextMode } from '../smtp/mail-text';
-import { schema, type Schema } from './schema';
+import { checkRedisUrl, schema, type Schema } from './schema';
 import { readSecretFile } from './secret-file';
 import { SmscConfigError, smscSettings } from './smsc-settings';
 import { untypedConvict, type LooseConvict } from './untyped-convict';
@@ -184,8 +184,12 @@ function checkProfile(config: Config, development: DevelopmentDefaults): void {
     if (!(err instanceof SmscConfigError)) throw err;
     fail(err.key, err.message);
   }
-  // A URL read from SMSGW_REDIS_URL_FILE has not been through the schema's format.
-  if (config.redis.url && !/^rediss?(\+sentinel)?:\/\/[^/]/.test(config.redis.url)) fail('redis.url', 'must be redis://[user:password@]host:port/db, rediss:// (TLS) or redis+sentinel://host:port,…/master-name');
+  // A URL read from SMSGW_REDIS_URL_FILE has not been through the schema's format: the same rule here.
+  try {
+    checkRedisUrl(config.redis.url);
+  } catch {
+    fail('redis.url', 'must be redis://[user:password@]host:port/db, rediss:// (TLS) or redis+sentinel://host:port,…/master-name');
+  }
   if (config.workers > 1) {
     if (!config.redis.url) fail('workers', `${config.workers} workers need SMSGW_REDIS_URL: workers share limits, records and receipts through Redis`);
     const short = smscs.find((s) => s.sessions < config.workers);

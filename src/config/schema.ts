@@ -117,15 +117,15 @@ convict.addFormat({
   coerce: parseJson,
 });
 
-convict.addFormat({
-  name: 'redis-url',
-  validate(value: unknown) {
-    if (value === '' || /^rediss?\+sentinel:\/\/[^/]+\/[^/]+/.test(String(value))) return;
-    const url = new URL(String(value));
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('must start with redis://, rediss:// (TLS) or redis+sentinel://');
-    if (!url.hostname) throw new Error('must name a host, e.g. redis://redis.example.net:6379/0');
-  },
-});
+/** SMSGW_REDIS_URL's rule, also applied to a URL read from SMSGW_REDIS_URL_FILE (load-config.ts). */
+export function checkRedisUrl(value: unknown): void {
+  if (value === '' || /^rediss?\+sentinel:\/\/[^/]+\/[^/]+/.test(String(value))) return;
+  const url = new URL(String(value));
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('must start with redis://, rediss:// (TLS) or redis+sentinel://');
+  if (!url.hostname) throw new Error('must name a host, e.g. redis://redis.example.net:6379/0');
+}
+
+convict.addFormat({ name: 'redis-url', validate: checkRedisUrl });
 
 convict.addFormat({
   name: 'http-url',
