@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { shareOf, type WorkerRole } from './cluster/worker-share';
@@ -16,6 +15,7 @@ import { startDevelopmentSimulator } from './sim/development-simulator';
 import type { SmscSimulator } from './sim/smsc-simulator';
 import type { SmscClient } from './smpp/smsc-client';
 import { openGatewayState } from './store/gateway-state';
+import { listenUrl } from './listen-url';
 
 export interface Gateway {
   /** Opens the state, listens and binds; once. A start that fails leaves what it opened for stop(). */
@@ -130,10 +130,10 @@ export function createGateway(config: Config, logger: Logger, role: GatewayRole 
     }
     logger.info(
       {
-        http: urlOf(p.http),
+        http: listenUrl('http', p.http),
         exsignPath: config.http.exsignPath,
         smtp: p.smtp?.url(),
-        metrics: p.metricsServer && `${urlOf(p.metricsServer)}/metrics`,
+        metrics: p.metricsServer && `${listenUrl('http', p.metricsServer)}/metrics`,
         worker: role.worker?.index,
         smscs: p.smscs.map((c) => c.name),
       },
@@ -159,11 +159,11 @@ export function createGateway(config: Config, logger: Logger, role: GatewayRole 
     get simulator() {
       return simulator;
     },
-    httpUrl: () => urlOf(started().http),
+    httpUrl: () => listenUrl('http', started().http),
     smtpUrl: () => started().smtp?.url(),
     metricsUrl: () => {
       const server = started().metricsServer;
-      return server ? urlOf(server) : '';
+      return server ? listenUrl('http', server) : '';
     },
     reload(next) {
       const changes = configChanges(running, next);
@@ -192,11 +192,6 @@ export function createGateway(config: Config, logger: Logger, role: GatewayRole 
       return stopping;
     },
   };
-}
-
-function urlOf(server: Server): string {
-  const { address, port } = server.address() as AddressInfo;
-  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
 /** Stops listening and ends every connection, idle or not (requests have drained by now). */

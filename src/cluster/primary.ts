@@ -1,6 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { startDevelopmentSimulator } from '../sim/development-simulator';
 import type { Config } from '../config/load-config';
@@ -9,6 +8,7 @@ import { createMetricsServer } from '../metrics/metrics-server';
 import type { SmscSimulator } from '../sim/smsc-simulator';
 import { backoffDelayMs } from '../backoff';
 import { WORKER_INDEX_ENV, WORKER_SIMULATOR_ENV, type FromWorker, type ToWorker } from './messages';
+import { listenUrl } from '../listen-url';
 
 const METRICS_TIMEOUT_MS = 5000;
 /** A worker that dies is started again after this long, doubling while they keep dying, up to the cap. */
@@ -113,8 +113,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   const metricsServer = createMetricsServer({ contentType: Registry.PROMETHEUS_CONTENT_TYPE, metrics: gather });
   metricsServer.listen(config.metrics.port, config.metrics.host);
   await once(metricsServer, 'listening');
-  const { address, port } = metricsServer.address() as AddressInfo;
-  logger.info({ metrics: `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics` }, 'metrics listening: one /metrics for every worker');
+  logger.info({ metrics: `${listenUrl('http', metricsServer)}/metrics` }, 'metrics listening: one /metrics for every worker');
 
   let stopped: Promise<void> | undefined;
   function stopAll(code: number): Promise<void> {

@@ -4,6 +4,7 @@ import { createServer, PDU, type Server, type Session } from 'smpp';
 import { RECEIPT_STATS, type ReceiptStat } from '../dlr/receipt-stat';
 import { responseId } from '../smpp/command-id';
 import { COMMAND_STATUS } from '../smpp/command-status';
+import { listenUrl } from '../listen-url';
 
 /** A submit_sm as the simulator saw it, decoded by the smpp library (an independent decoder). */
 export interface ReceivedSubmit {
@@ -125,9 +126,7 @@ export class SmscSimulator extends EventEmitter {
   async start(): Promise<string> {
     this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1');
     await once(this.server, 'listening');
-    const { address, port } = this.server.address() as AddressInfo;
-    const host = address.includes(':') ? `[${address}]` : address;
-    return `${this.opts.tls ? 'ssmpp' : 'smpp'}://${host}:${port}`;
+    return listenUrl(this.opts.tls ? 'ssmpp' : 'smpp', this.server);
   }
 
   get port(): number {

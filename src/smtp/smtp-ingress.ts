@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { GatewayError } from '../errors';
 import { isLoopbackAddress } from '../http/ip-allowlist';
@@ -9,6 +8,7 @@ import { outcomeLogFields, type SendOutcome, type SendPath } from '../sms/send-p
 import { createCredentialsCheck } from './credentials-check';
 import { mailText, type MailTextMode } from './mail-text';
 import { replyError, replyFor, replyLine, sent, SMTP_REPLIES, tooManySessions, unknownDomain, type SmtpAnswer } from './smtp-replies';
+import { listenUrl } from '../listen-url';
 
 
 /** Failed AUTH attempts a session may make; the next failure closes it. */
@@ -238,8 +238,7 @@ export function createSmtpIngress(opts: SmtpIngressOptions) {
       await once(server.server, 'listening');
     },
     url(): string {
-      const { address, port } = server.server.address() as AddressInfo;
-      return `smtp://${address.includes(':') ? `[${address}]` : address}:${port}`;
+      return listenUrl('smtp', server.server);
     },
     /** Closes idle sessions with 421 and stops listening (call after in-flight messages drained). */
     async stop(): Promise<void> {
