@@ -236,6 +236,7 @@ describe('session lifecycle', () => {
       commandId: '0x80000004',
       sequenceNumber: submit.sequence_number,
       commandStatus: 'ESME_RINVCMDLEN (0x02)',
+      msg: `PDU command_length 16777215 is over the 16384-byte limit; answered generic_nack ESME_RINVCMDLEN (0x02), sequence_number ${submit.sequence_number}; dropping the session`,
     });
     await reach(s, 'bound');
     expect(s.smsc.bindAttempts).toHaveLength(2);
@@ -320,6 +321,7 @@ describe('session lifecycle', () => {
       sequenceNumber: 4711,
       commandLength: receipt(4711, 'poison').toBuffer().length + 4,
       commandStatus: 'ESME_RINVTLVLEN (0xC2)',
+      msg: expect.stringMatching(/^deliver_sm body could not be decoded: .+; answered deliver_sm_resp ESME_RINVTLVLEN \(0xC2\), sequence_number 4711; the session reads on$/),
     });
     // A later PDU arriving on its own is read too, and submits still flow.
     const later = nextPdus(s.smsc.sessions[0]!, 'deliver_sm_resp', 1);
