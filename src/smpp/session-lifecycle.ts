@@ -7,8 +7,8 @@ import type { BindEvents, BindState, BindType, CloseReason } from './bind-events
 import { COMMAND_STATUS, formatCommandStatus } from './command-status';
 import type { ErrorPolicy } from './error-policy';
 import { KeepAlive, type KeepAliveOptions } from './keep-alive';
-import { InvalidPduBody, reportInvalidPduBodies, resumeReading } from './pdu-body';
-import { InvalidCommandLength, refuseInvalidCommandLengths } from './pdu-limits';
+import { InvalidCommandLength, InvalidPduBody, MalformedPdu } from './malformed-pdu';
+import { installPduReading, resumeReading } from './pdu-reading';
 import { ReconnectSchedule, type ReconnectDelays } from './reconnect-schedule';
 import { describeTlsPeer, type TlsPeer } from './tls-peer';
 
@@ -46,8 +46,10 @@ export interface SessionHooks {
   drained(): void;
 }
 
-refuseInvalidCommandLengths();
-reportInvalidPduBodies();
+installPduReading();
+
+/** What follows the answer to a malformed PDU, as its log line says. */
+type AfterRefusal = 'the session reads on' | 'dropping the session';
 
 /**
  * The life of one SMPP session, and of the sessions that replace it: connect, bind, keep-alive,
@@ -236,62 +238,54 @@ export class SessionLifecycle {
 
   private onSessionError(session: Session, err: Error): void {
     if (session !== this.session) return;
-    if (err instanceof InvalidCommandLength || err instanceof InvalidPduBody) this.events.emit('malformed-pdu');
+    if (err instanceof MalformedPdu) this.events.emit('malformed-pdu');
+    // SMPP 3.4 §2.8: a request found to contain an error is answered with its own response and an
+    // error command_status. The PDU was read whole, so the framing holds: the session stays bound
+    // and reads on, and a carrier that redelivers the PDU on every bind gets its answer instead of
+    // a flapping bind.
     if (err instanceof InvalidPduBody && !err.isResponse) {
-      this.refuseBody(session, err);
+      this.refuse(session, err, 'the session reads on');
+      resumeReading(session);
       return;
     }
-    if (err instanceof InvalidCommandLength) this.refuseCommandLength(session, err);
+    // SMPP 3.4 §4.3 keeps generic_nack for a header it cannot use: an invalid command_length is
+    // answered before the session is dropped.
+    if (err instanceof InvalidCommandLength) this.refuse(session, err, 'dropping the session');
     // 0.5.1 emits PDU decoding errors from inside its read loop (with _busy still set) and then
-    // never reads again: such a session is a zombie and must be destroyed. An invalid
-    // command_length is answered first (SMPP 3.4 §4.3 keeps generic_nack for a header it cannot
-    // use); a response whose body cannot be decoded has no answer, and the request it answers
-    // fails with the session.
+    // never reads again: such a session is a zombie and must be destroyed. A response whose body
+    // cannot be decoded has no answer, and the request it answers fails with the session.
     const decoding = (session as unknown as { _busy?: boolean })._busy === true;
     const reason: CloseReason = decoding ? 'malformed-pdu' : this._state === 'connecting' ? 'connect-failed' : 'link-lost';
     this.closeSession(session, reason, errorSummary(err));
   }
 
   /**
-   * SMPP 3.4 §4.3: a PDU with an invalid command_length is answered generic_nack ESME_RINVCMDLEN,
-   * with its sequence_number when the header could be read, else 0 (NULL: the PDU cannot be
-   * decoded). Best effort and synchronous: the session is destroyed right after, and a write that
-   * does not reach the socket at once is lost with it; nothing here may throw or wait.
+   * Answers a PDU that could not be decoded and logs its facts. When the session is dropped next
+   * the answer is best effort and synchronous: the session is destroyed right after, and a write
+   * that does not reach the socket at once is lost with it; nothing here may throw or wait.
    */
-  private refuseCommandLength(session: Session, err: InvalidCommandLength): void {
-    const status = COMMAND_STATUS.ESME_RINVCMDLEN;
-    const sequenceNumber = err.header?.sequenceNumber ?? 0;
-    let answered = false;
-    try {
-      const socket = session.socket;
-      // Corked bytes wait in memory until the next turn, and destroy() discards them.
-      while (socket.writableCorked > 0) socket.uncork();
-      answered = session.send(new PDU('generic_nack', { sequence_number: sequenceNumber, command_status: status }));
-    } catch (writeErr) {
-      this.log.debug({ err: errorSummary(writeErr) }, 'generic_nack not written');
-    }
-    const facts = {
-      commandLength: err.commandLength,
-      ...(err.header && { commandId: `0x${err.header.commandId.toString(16)}`, sequenceNumber }),
-      commandStatus: formatCommandStatus(status),
-    };
-    this.log.warn(facts, `${err.message}; ${answered ? 'answered' : 'could not send'} generic_nack ${formatCommandStatus(status)}, sequence_number ${sequenceNumber}; dropping the session`);
-  }
-
-  /**
-   * SMPP 3.4 §2.8: a request found to contain an error is answered with its own response and an
-   * error command_status (ESME_RINVTLVLEN for a TLV of the wrong length, else ESME_RSYSERR). The
-   * PDU was read whole, so the framing holds: the session stays bound and reads on, and a carrier
-   * that redelivers the PDU on every bind gets its answer instead of a flapping bind.
-   */
-  private refuseBody(session: Session, err: InvalidPduBody): void {
+  private refuse(session: Session, err: MalformedPdu, next: AfterRefusal): void {
     const answer = err.answer();
     const status = formatCommandStatus(err.commandStatus);
-    if (answer) session.send(answer);
-    const facts = { command: err.command, commandId: `0x${err.commandId.toString(16)}`, sequenceNumber: err.sequenceNumber, commandLength: err.commandLength, commandStatus: status };
-    const outcome = answer ? `answered ${answer.command} ${status}` : 'not answered (it has no response)';
-    this.log.warn(facts, `${err.message}; ${outcome}, sequence_number ${err.sequenceNumber}; the session reads on`);
-    resumeReading(session);
+    let sent = false;
+    if (answer) {
+      try {
+        const socket = session.socket;
+        // Corked bytes wait in memory until the next turn, and destroy() discards them.
+        if (next === 'dropping the session') while (socket.writableCorked > 0) socket.uncork();
+        sent = session.send(answer);
+      } catch (writeErr) {
+        this.log.debug({ err: errorSummary(writeErr) }, `${answer.command} not written`);
+      }
+    }
+    const facts = {
+      ...(err.command && { command: err.command }),
+      ...(err.header && { commandId: `0x${err.header.commandId.toString(16)}`, sequenceNumber: err.header.sequenceNumber }),
+      commandLength: err.commandLength,
+      commandStatus: status,
+    };
+    const outcome = !answer ? 'not answered (it has no response)' : `${sent ? 'answered' : 'could not send'} ${answer.command} ${status}`;
+    this.log.warn(facts, `${err.message}; ${outcome}, sequence_number ${err.sequenceNumber}; ${next}`);
   }
 
   /** The one path by which a session ends: fail in-flight work, then reconnect or stop. */
