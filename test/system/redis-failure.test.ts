@@ -46,7 +46,7 @@ const readyz = async (url: string) => {
     }
   }, 20_000);
 
-  it('open: starts without Redis, sends with per-instance limits, keeps records locally and writes them to Redis when it comes up', async () => {
+  it('open: starts without Redis, sends with per-instance limits and duplicate filter, keeps records locally and writes them to Redis when it comes up', async () => {
     const redis = await startRedis();
     await redis.kill();
     const { smsc, url } = await startFakeSmsc();
@@ -64,6 +64,13 @@ const readyz = async (url: string) => {
       expect(gw.logs.text).toContain('Redis unreachable at start-up');
       expect(gw.logs.text).toContain('Redis unreachable: abuse limits count per instance until it is back (SMSGW_REDIS_FAILURE=open)');
       expect(await metricValue(gw, 'smsgw_redis_fallbacks_total{what="record"}')).toBe(3);
+      // The duplicate filter: this instance's own stands in, so a repeat is answered by the first and not sent.
+      const repeat = await gw.post(sms('Your code is 1001', '+447400123456'));
+      expect(repeat.json.IsSuccess).toBe(true);
+      expect(repeat.headers.get('x-message-id')).toBe(id);
+      expect(smsc.submits).toHaveLength(3);
+      expect(await metricValue(gw, 'smsgw_redis_fallbacks_total{what="dedupe"}')).toBe(5);
+      expect(gw.logs.text).toContain('Redis unreachable: repeats are only recognised on the instance that sent the first until it is back (SMSGW_REDIS_FAILURE=open)');
 
       await redis.restart();
       await eventually(async () => (await readyz(gw.url)).json.store.spooledRecords === 0, 'the spool flushed', 10_000);
