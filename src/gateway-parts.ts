@@ -9,7 +9,7 @@ import { createClientAddress } from './http/client-address';
 import { createAllowlist } from './http/ip-allowlist';
 import { createHttpApp } from './http/server';
 import { createTokenCheck } from './http/token-check';
-import { createAbuseGuard, type SentOnce } from './limits/abuse-guard';
+import { createAbuseGuard, guardSharing } from './limits/abuse-guard';
 import type { Logger } from './log';
 import { observeBind, sampleBinds } from './metrics/bind-metrics';
 import type { Metrics } from './metrics/metrics';
@@ -20,7 +20,7 @@ import { createRouter } from './smpp/router';
 import { createSmscClient, type SmscClient } from './smpp/smsc-client';
 import { createSmsTarget } from './smpp/sms-target';
 import { hashMessage, hashNumber } from './sms/number-hash';
-import { createSendPath } from './sms/send-path';
+import { createSendPath, repeatSharing } from './sms/send-path';
 import { createSmsService } from './sms/sms-service';
 import type { createSmtpIngress } from './smtp/smtp-ingress';
 import type { GatewayState } from './store/gateway-state';
@@ -107,7 +107,7 @@ export function assembleParts({ config, logger, metrics, state, smscs: shares, w
           ...limits,
           defaultRegion: config.message.defaultRegion,
           store: state.counters,
-          sharedDuplicates: limits.dedupeWindowMs > 0 ? state.sharedFilter?.<SentOnce>('dedupe', limits.dedupeWindowMs) : undefined,
+          duplicates: limits.dedupeWindowMs > 0 ? state.sharedFilter?.('dedupe', limits.dedupeWindowMs, guardSharing) : undefined,
           hashKey: state.numberHashKey,
           onRefusal: (code) => metrics.abuseRefusals.inc({ reason: code.toLowerCase() }),
           onDuplicate: () => metrics.abuseDuplicates.inc(),
@@ -146,7 +146,7 @@ export function assembleParts({ config, logger, metrics, state, smscs: shares, w
     send: service.send,
     record: recorder.record,
     repeatWindowMs: config.smtp.repeatWindowMs,
-    sharedRepeats: config.smtp.repeatWindowMs > 0 ? state.sharedFilter?.<string>('repeat', config.smtp.repeatWindowMs) : undefined,
+    repeats: config.smtp.repeatWindowMs > 0 ? state.sharedFilter?.('repeat', config.smtp.repeatWindowMs, repeatSharing) : undefined,
     onRepeat: () => metrics.abuseDuplicates.inc(),
     onOutcome({ code, message }) {
       if (code === 'SUCCESS' && message.segments) metrics.messageSegments.observe(message.segments);

@@ -4,8 +4,8 @@ import type { CounterStore } from '../store/counter-store';
 import { hashMessage, hashNumber } from '../sms/number-hash';
 import type { HashedDestination } from '../sms/phone-number';
 import { checkDestination, resolveCountries } from './destination-policy';
-import { createDuplicateFilter } from './duplicate-filter';
-import type { SharedDuplicateFilter } from './shared-duplicate-filter';
+import { createDuplicateFilter, type DuplicateFilter } from './duplicate-filter';
+import type { Sharing } from './shared-duplicate-filter';
 import { createRateLimits, type RateLimitSettings } from './rate-limits';
 
 export interface AbuseGuardOptions extends RateLimitSettings {
@@ -18,8 +18,8 @@ export interface AbuseGuardOptions extends RateLimitSettings {
   hashKey: Buffer;
   onRefusal?(code: AbuseRefusalCode): void;
   onDuplicate?(): void;
-  /** The duplicate filter shared by every instance (Redis); the per-instance one stands in while it cannot answer. */
-  sharedDuplicates?: SharedDuplicateFilter<SentOnce>;
+  /** The duplicate filter shared by every instance (Redis, sharing as `guardSharing`); by default this instance's own. */
+  duplicates?: DuplicateFilter<FirstRequest>;
 }
 
 // Failures that guarantee the SMSC never got the message, so it must not use up a limit: an
@@ -34,7 +34,7 @@ const NOT_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SMSC_NOT_BOUND', '
 export function createAbuseGuard(opts: AbuseGuardOptions) {
   const countries = resolveCountries(opts.countries, opts.defaultRegion);
   const limits = createRateLimits(opts.store, opts, (value) => hashNumber(opts.hashKey, value));
-  const duplicates = opts.dedupeWindowMs > 0 ? createDuplicateFilter<FirstRequest>(opts.dedupeWindowMs) : undefined;
+  const duplicates = opts.dedupeWindowMs > 0 ? (opts.duplicates ?? createDuplicateFilter<FirstRequest>(opts.dedupeWindowMs)) : undefined;
 
   const refuse = (refusal: GatewayError<'destination-refused'> | GatewayError<'rate-limited'>): never => {
     opts.onRefusal?.(refusal.facts.code);
@@ -65,19 +65,7 @@ export function createAbuseGuard(opts: AbuseGuardOptions) {
       if (!duplicates) return { result: countAndSend(destination, send, deadline) };
       const key = hashMessage(opts.hashKey, destination.e164, text);
       const first = (): FirstRequest => ({ ...self, result: countAndSend(destination, send, deadline) });
-      const shared =
-        opts.sharedDuplicates &&
-        (await opts.sharedDuplicates.run(
-          key,
-          () => {
-            const entry = first();
-            return { result: entry.result.then((smscMessageIds) => ({ messageId: entry.messageId, smscMessageIds })), published: entry.recorded };
-          },
-          deadline ?? Date.now() + opts.dedupeWindowMs,
-        ));
-      const { entry, duplicate } = shared
-        ? { entry: { messageId: shared.result.messageId, recorded: Promise.resolve(), result: Promise.resolve(shared.result.smscMessageIds) }, duplicate: shared.duplicate }
-        : duplicates.run(key, first);
+      const { entry, duplicate } = await duplicates.run(key, first, deadline ?? Date.now() + opts.dedupeWindowMs);
       if (!duplicate) return { result: entry.result };
       opts.onDuplicate?.();
       return { result: entry.result, duplicateOf: { messageId: entry.messageId, recorded: entry.recorded } };
@@ -90,6 +78,12 @@ export interface SentOnce {
   messageId: string;
   smscMessageIds: string[];
 }
+
+/** A first request in Redis: published once its record is stored, so a repeat rebuilt from it has nothing to wait for. */
+export const guardSharing: Sharing<FirstRequest, SentOnce> = {
+  publish: (entry) => ({ result: entry.result.then((smscMessageIds) => ({ messageId: entry.messageId, smscMessageIds })), published: entry.recorded }),
+  restore: (sent) => ({ messageId: sent.messageId, recorded: Promise.resolve(), result: Promise.resolve(sent.smscMessageIds) }),
+};
 
 /** A request as the duplicate filter knows it: its id, and when its record is stored (or known never to be). */
 export interface RequestRef {

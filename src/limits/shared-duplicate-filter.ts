@@ -3,6 +3,7 @@ import { backoffDelayMs } from '../backoff';
 import { GatewayError } from '../errors';
 import type { Failover } from '../store/redis-failover';
 import type { RedisLink } from '../store/redis-link';
+import { createDuplicateFilter, type DuplicateFilter, type FirstEntry } from './duplicate-filter';
 
 // A key holds "p" while its first request is being sent, then "d" + the JSON of its result for
 // the rest of the window. Only the owner of the pending mark (its token) moves it on or drops it.
@@ -25,9 +26,10 @@ const PENDING_MARGIN_MS = 1000;
 const POLL_MIN_MS = 10;
 const POLL_MAX_MS = 100;
 
-export interface SharedOnceResult<T> {
-  result: T;
-  duplicate: boolean;
+/** How a first request's entry is published in Redis (once `published` settles), and a repeat's entry rebuilt from that. */
+export interface Sharing<E extends FirstEntry, T> {
+  publish(entry: E): { result: Promise<T>; published?: Promise<unknown> };
+  restore(result: T): E;
 }
 
 type Claim<T> = { duplicate: true; result: T } | { duplicate: false; token: string; claimedAt: number };
@@ -36,11 +38,20 @@ type Claim<T> = { duplicate: true; result: T } | { duplicate: false; token: stri
  * The duplicate filter shared by every instance through Redis: the first request with a key sends
  * (SET NX), a repeat reaching any instance waits for it and gets its result. As in the
  * per-instance filter, a failed first is forgotten at once, so a retry is really sent; a first
- * whose instance died is forgotten when its deadline (plus a second) has passed. Keys are the
- * caller's keyed hashes, never a number or a text.
+ * whose instance died is forgotten when its deadline (plus a second) has passed. While Redis cannot
+ * answer, the failover decides: this instance's own filter stands in (open), or the request is
+ * refused (closed). Keys are the caller's keyed hashes, never a number or a text.
  */
-export function createSharedDuplicateFilter<T>(o: { link: RedisLink; prefix: string; name: string; windowMs: number; failover: Failover }) {
+export function createSharedDuplicateFilter<E extends FirstEntry, T>(o: {
+  link: RedisLink;
+  prefix: string;
+  name: string;
+  windowMs: number;
+  failover: Failover;
+  sharing: Sharing<E, T>;
+}): DuplicateFilter<E> {
   const { link } = o;
+  const local = createDuplicateFilter<E>(o.windowMs);
   link.client.defineCommand('smsgwFinish', { numberOfKeys: 1, lua: FINISH });
   const keyOf = (key: string) => `${o.prefix}${o.name}:${key}`;
   let tokens = 0;
@@ -78,16 +89,16 @@ export function createSharedDuplicateFilter<T>(o: { link: RedisLink; prefix: str
 
   return {
     /**
-     * Runs `start` once per window for `key` across instances and resolves with its result, or
-     * with the first's (published once its `published` settles: its record is stored). Resolves
-     * undefined when Redis cannot answer and SMSGW_REDIS_FAILURE=open: the caller's per-instance
-     * filter decides then. Gives up waiting for a first by `until`.
+     * Runs `start` once per window for `key` across instances and resolves with its entry, or with
+     * one rebuilt from the first's result (published once its `published` settles: its record is
+     * stored). Gives up waiting for a first by `until`.
      */
-    async run(key: string, start: () => { result: Promise<T>; published?: Promise<unknown> }, until: number): Promise<SharedOnceResult<T> | undefined> {
+    async run(key, start, until) {
       const claim = await o.failover.run<Claim<T> | undefined>('dedupe', () => claimOrWait(key, until), async () => undefined);
-      if (!claim) return undefined;
-      if (claim.duplicate) return { result: claim.result, duplicate: true };
-      const first = start();
+      if (!claim) return local.run(key, start, until);
+      if (claim.duplicate) return { entry: o.sharing.restore(claim.result), duplicate: true };
+      const entry = start();
+      const first = o.sharing.publish(entry);
       let result: T;
       try {
         result = await first.result;
@@ -99,9 +110,7 @@ export function createSharedDuplicateFilter<T>(o: { link: RedisLink; prefix: str
         const left = claim.claimedAt + o.windowMs - Date.now();
         finish(key, claim.token, left > 0 ? DONE + JSON.stringify(result) : '', left);
       });
-      return { result, duplicate: false };
+      return { entry, duplicate: false };
     },
   };
 }
-
-export type SharedDuplicateFilter<T> = ReturnType<typeof createSharedDuplicateFilter<T>>;

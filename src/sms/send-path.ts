@@ -1,7 +1,7 @@
 import { GatewayError, shuttingDown, tooManyRequests, type ErrorCode } from '../errors';
-import { createDuplicateFilter } from '../limits/duplicate-filter';
 import type { RequestRef } from '../limits/abuse-guard';
-import type { SharedDuplicateFilter } from '../limits/shared-duplicate-filter';
+import { createDuplicateFilter, type DuplicateFilter } from '../limits/duplicate-filter';
+import type { Sharing } from '../limits/shared-duplicate-filter';
 import type { Logger } from '../log';
 import { newMessageId } from './new-message-id';
 import { SendFailure, type MessageFacts, type SendResult, type SmsRequest } from './sms-service';
@@ -45,8 +45,8 @@ export interface SendPathDeps {
   repeatWindowMs?: number;
   /** A request answered from an earlier one with its repeatKey, without sending. */
   onRepeat?(): void;
-  /** The repeat window shared by every instance (Redis); the per-instance one stands in while it cannot answer. */
-  sharedRepeats?: SharedDuplicateFilter<string>;
+  /** The repeat window shared by every instance (Redis, sharing as `repeatSharing`); by default this instance's own. */
+  repeats?: DuplicateFilter<Repeated>;
   onOutcome?(outcome: SendOutcome): void;
 }
 
@@ -61,7 +61,7 @@ export function createSendPath(deps: SendPathDeps) {
   let inflight = 0;
   let idleWaiters: (() => void)[] = [];
   // Failures are forgotten at once (the filter's rule), so a resend after a failure is really tried.
-  const repeats = deps.repeatWindowMs ? createDuplicateFilter<{ result: Promise<string> }>(deps.repeatWindowMs) : undefined;
+  const repeats = deps.repeatWindowMs ? (deps.repeats ?? createDuplicateFilter<Repeated>(deps.repeatWindowMs)) : undefined;
 
   const admit = (): void => {
     if (deps.draining()) throw shuttingDown();
@@ -107,18 +107,8 @@ export function createSendPath(deps: SendPathDeps) {
         return ownId;
       };
       if (request.repeatKey !== undefined && repeats) {
-        const key = request.repeatKey;
-        const deliverOnce = () => ({ result: deliver() });
-        // Shared by every instance through Redis; this instance's own filter while Redis cannot answer.
-        let first: string;
-        let duplicate: boolean;
-        const shared = deps.sharedRepeats && (await deps.sharedRepeats.run(key, deliverOnce, deadline));
-        if (shared) ({ result: first, duplicate } = shared);
-        else {
-          const local = repeats.run(key, deliverOnce);
-          first = await local.entry.result;
-          duplicate = local.duplicate;
-        }
+        const { entry, duplicate } = await repeats.run(request.repeatKey, () => ({ result: deliver() }), deadline);
+        const first = await entry.result;
         if (duplicate) {
           deduplicated = true;
           messageId = first;
@@ -151,6 +141,17 @@ export function createSendPath(deps: SendPathDeps) {
 }
 
 export type SendPath = ReturnType<typeof createSendPath>;
+
+/** A request sent with a repeatKey: its result is its message id, which answers for its repeats. */
+export interface Repeated {
+  result: Promise<string>;
+}
+
+/** The message id is all a repeat on another instance needs. */
+export const repeatSharing: Sharing<Repeated, string> = {
+  publish: (entry) => entry,
+  restore: (messageId) => ({ result: Promise.resolve(messageId) }),
+};
 
 /** The fields of a message's log line that every protocol writes the same way. */
 export function outcomeLogFields(outcome: SendOutcome, reason: string | undefined): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import type { Config } from '../config/load-config';
 import type { Poster } from '../dlr/shared-callback-queue';
-import type { SharedDuplicateFilter } from '../limits/shared-duplicate-filter';
+import type { DuplicateFilter, FirstEntry } from '../limits/duplicate-filter';
+import type { Sharing } from '../limits/shared-duplicate-filter';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import { loadNumberHashKey } from '../sms/number-hash';
@@ -16,7 +17,7 @@ export type StatusQueue = Pick<Poster, 'notify' | 'stop'> & { start?(): void };
  * What the gateway keeps, by store kind: on its own (SQLite or memory, counters in memory, the
  * number-hash key configured or in the data directory), or shared with other instances through
  * Redis (records, counters, duplicate filters and receipt statuses there; memory standing in for
- * the counters while Redis cannot answer).
+ * the counters and duplicate filters while Redis cannot answer).
  */
 export interface GatewayState {
   store: MessageStore;
@@ -25,8 +26,8 @@ export interface GatewayState {
   counters: CounterStore;
   /** Counter keys held in this process's memory. */
   localCounterKeys(): number;
-  /** A duplicate filter every instance shares; undefined on a store of one's own. */
-  sharedFilter: (<T>(name: string, windowMs: number) => SharedDuplicateFilter<T>) | undefined;
+  /** A duplicate filter every instance shares (this instance's own standing in while Redis cannot answer); undefined on a store of one's own. */
+  sharedFilter: (<E extends FirstEntry, T>(name: string, windowMs: number, sharing: Sharing<E, T>) => DuplicateFilter<E>) | undefined;
   /** Receipt statuses to post: through a stream every instance posts from, or straight to `poster`. */
   callbackQueue(poster: Poster, opts: { queueSize: number; claimIdleMs: number; onFallback(): void; onDropped(): void }): StatusQueue;
   /** The shared store's state for /readyz; undefined on a store of one's own. */
@@ -44,13 +45,14 @@ export interface GatewayState {
 export async function openGatewayState(config: Config, logger: Logger, metrics: Metrics, onRecordFlushed: (record: MessageRecord) => void): Promise<GatewayState> {
   const localKey = config.privacy.numberHashKey || !config.redis.url ? loadNumberHashKey(config.privacy.numberHashKey, config.dataDir) : undefined;
   const localCounters = createMemoryCounterStore();
+  const localCounterKeys = () => localCounters.size();
   if (!config.redis.url) {
     const store = openMessageStore(config.store.type, config.dataDir, logger);
     return {
       store,
       numberHashKey: localKey!,
       counters: localCounters,
-      localCounterKeys: () => localCounters.size(),
+      localCounterKeys,
       sharedFilter: undefined,
       callbackQueue: (poster) => poster,
       describe: undefined,
@@ -68,7 +70,7 @@ export async function openGatewayState(config: Config, logger: Logger, metrics: 
       store: shared.store,
       numberHashKey,
       counters: shared.counters(localCounters),
-      localCounterKeys: () => localCounters.size(),
+      localCounterKeys,
       sharedFilter: shared.duplicateFilter,
       callbackQueue: shared.callbackQueue,
       // Every instance sees the same Redis outage: reporting it must not take them all out of the load balancer.

@@ -10,7 +10,6 @@ export type RedisFailureMode = 'open' | 'closed';
 export type FallbackKind = 'limits' | 'dedupe';
 
 export interface Failover {
-  readonly mode: RedisFailureMode;
   /**
    * Runs `shared` (in Redis). When Redis cannot answer: in `open` mode runs `local` instead (per
    * instance), reported once per outage and counted; in `closed` mode refuses with
@@ -34,7 +33,6 @@ export function createFailover(o: { mode: RedisFailureMode; link: RedisLink; log
   });
 
   return {
-    mode: o.mode,
     async run<T>(what: FallbackKind, shared: () => Promise<T>, local: () => Promise<T>): Promise<T> {
       try {
         return await shared();

@@ -3,7 +3,8 @@ import type { Config } from '../config/load-config';
 import { ConfigError } from '../config/load-config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
-import { createSharedDuplicateFilter } from '../limits/shared-duplicate-filter';
+import type { FirstEntry } from '../limits/duplicate-filter';
+import { createSharedDuplicateFilter, type Sharing } from '../limits/shared-duplicate-filter';
 import { createSharedCallbackQueue, type Poster } from '../dlr/shared-callback-queue';
 import type { CounterStore } from './counter-store';
 import type { MessageRecord } from './message-store';
@@ -49,12 +50,12 @@ export async function openSharedState(config: Config, logger: Logger, metrics: M
 
   return {
     link,
-    failover,
     store,
-    prefix,
     /** The counters in Redis, with `local` standing in while Redis cannot answer. */
     counters: (local: CounterStore): CounterStore => createFailoverCounterStore(createRedisCounterStore(link, prefix), local, failover),
-    duplicateFilter: <T>(name: string, windowMs: number) => createSharedDuplicateFilter<T>({ link, prefix, name, windowMs, failover }),
+    /** A duplicate filter in Redis, with this instance's own standing in while Redis cannot answer (per the failure mode). */
+    duplicateFilter: <E extends FirstEntry, T>(name: string, windowMs: number, sharing: Sharing<E, T>) =>
+      createSharedDuplicateFilter<E, T>({ link, prefix, name, windowMs, failover, sharing }),
     callbackQueue: (poster: Poster, opts: { queueSize: number; claimIdleMs: number; onFallback(): void; onDropped(): void }) =>
       createSharedCallbackQueue({ link, prefix, poster, logger, ...opts }),
     /** The number-hash key every instance uses when none is configured: created once, by whichever instance starts first. */
@@ -78,5 +79,3 @@ export async function openSharedState(config: Config, logger: Logger, metrics: M
     },
   };
 }
-
-export type SharedState = Awaited<ReturnType<typeof openSharedState>>;
